@@ -1,0 +1,47 @@
+// Seals small JSON payloads into opaque, authenticated, encrypted tokens (AES-256-GCM) under a server
+// key shared by every node through the store. Used for pagination tokens, sync session tokens and the
+// session tokens of temporary credentials, each under its own derived key so one cannot pass for another.
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+
+export class TokenSealer {
+  private readonly keys = new Map<string, Buffer>();
+  private readonly master: Buffer;
+
+  constructor(masterSecret: string) {
+    this.master = Buffer.from(masterSecret, 'base64url');
+    if (this.master.length < 32) throw new Error('the server secret must hold at least 32 bytes');
+  }
+
+  private keyFor(purpose: string): Buffer {
+    let key = this.keys.get(purpose);
+    if (!key) {
+      key = Buffer.from(hkdfSync('sha256', this.master, Buffer.alloc(0), `cognito-sync-server/${purpose}`, 32));
+      this.keys.set(purpose, key);
+    }
+    return key;
+  }
+
+  seal(purpose: string, payload: unknown): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.keyFor(purpose), iv);
+    const encrypted = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, encrypted, cipher.getAuthTag()]).toString('base64url');
+  }
+
+  /** Returns the payload, or undefined for anything not sealed by us for this purpose. */
+  open<T>(purpose: string, token: string): T | undefined {
+    if (!/^[A-Za-z0-9_-]{40,}$/.test(token)) return undefined;
+    const raw = Buffer.from(token, 'base64url');
+    if (raw.length < 12 + 16 + 2) return undefined;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.keyFor(purpose), raw.subarray(0, 12));
+      decipher.setAuthTag(raw.subarray(raw.length - 16));
+      const plain = Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]);
+      return JSON.parse(plain.toString('utf8')) as T;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+export const newServerSecret = () => randomBytes(32).toString('base64url');

@@ -1,0 +1,40 @@
+// Errors are values with a code. Anything thrown on a request's path is turned into an AWS-shaped
+// response in exactly one place (serialize-error.ts); a status given here overrides the model's.
+
+export class ServiceError extends Error {
+  readonly code: string;
+  readonly status: number | undefined;
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(code: string, message: string, options: { status?: number; headers?: Record<string, string> } = {}) {
+    super(message);
+    this.name = code;
+    this.code = code;
+    this.status = options.status;
+    this.headers = options.headers;
+  }
+}
+
+/** Errors common to all AWS services (not in the service models); status as AWS answers them. */
+export const COMMON_ERROR_STATUS: Record<string, number> = {
+  MissingAuthenticationTokenException: 403,
+  IncompleteSignatureException: 400,
+  InvalidSignatureException: 403,
+  SignatureDoesNotMatch: 403,
+  UnrecognizedClientException: 403,
+  ExpiredTokenException: 403,
+  InvalidClientTokenId: 403,
+  AccessDeniedException: 403,
+  SerializationException: 400,
+  UnknownOperationException: 404,
+  RequestEntityTooLargeException: 413,
+  RequestHeaderFieldsTooLarge: 431,
+  ThrottlingException: 400,
+  NotImplementedException: 501,
+  ServiceUnavailableException: 503,
+};
+
+export const invalidParameter = (message: string) => new ServiceError('InvalidParameterException', message);
+export const notAuthorized = (message: string) => new ServiceError('NotAuthorizedException', message);
+export const resourceNotFound = (message: string) => new ServiceError('ResourceNotFoundException', message);
+export const serializationError = (message: string) => new ServiceError('SerializationException', message);

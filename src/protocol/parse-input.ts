@@ -1,0 +1,73 @@
+// Assembles an operation's typed input from where the model says each member travels.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { StructureShape } from '../model/types.ts';
+import { serializationError } from './errors.ts';
+import type { RouteMatch } from './router.ts';
+import type { InputWalker } from './shape-walk.ts';
+
+export function parseJsonBody(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw serializationError(`Request body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw serializationError('Request body must be a JSON object');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+export function parseInput(
+  route: RouteMatch,
+  walker: InputWalker,
+  query: Map<string, string[]>,
+  headers: IncomingHttpHeaders,
+  body: Buffer,
+): Record<string, unknown> {
+  if (!route.operation.input) return {};
+  const shape = walker.shape(route.operation.input) as StructureShape;
+  const json = parseJsonBody(body);
+
+  // Target form (and plain JSON 1.1): every member is in the body, URI members included.
+  if (route.targetForm) {
+    const input = walker.structureFromJson(shape, '', json);
+    for (const [name, ref] of Object.entries(shape.members)) {
+      if (ref.location !== 'header' || input[name] !== undefined) continue;
+      const headerValue = headers[ref.locationName!.toLowerCase()];
+      if (headerValue !== undefined) input[name] = walker.fromText(ref, name, headerValue);
+    }
+    return input;
+  }
+
+  const bodyMembers: Record<string, unknown> = {};
+  const input: Record<string, unknown> = {};
+  for (const [name, ref] of Object.entries(shape.members)) {
+    switch (ref.location) {
+      case 'uri': {
+        const value = route.uriParams[ref.locationName ?? name];
+        if (value !== undefined) input[name] = walker.fromText(ref, name, value);
+        break;
+      }
+      case 'querystring': {
+        const values = query.get(ref.locationName ?? name);
+        if (values !== undefined) input[name] = walker.fromText(ref, name, values);
+        break;
+      }
+      case 'header': {
+        const value = headers[(ref.locationName ?? name).toLowerCase()];
+        if (value !== undefined) input[name] = walker.fromText(ref, name, value);
+        break;
+      }
+      default:
+        if (json[name] !== undefined) bodyMembers[name] = json[name];
+    }
+  }
+  if (Object.keys(bodyMembers).length > 0) {
+    const bodyOnly: StructureShape = { type: 'structure', members: {} };
+    for (const name of Object.keys(bodyMembers)) bodyOnly.members[name] = shape.members[name]!;
+    Object.assign(input, walker.structureFromJson(bodyOnly, '', bodyMembers));
+  }
+  return input;
+}

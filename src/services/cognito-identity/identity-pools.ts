@@ -1,0 +1,78 @@
+// Cognito Identity's pool management: CreateIdentityPool, DescribeIdentityPool, ListIdentityPools,
+// UpdateIdentityPool, DeleteIdentityPool. Developer credentials only (operation-rules.ts).
+import { randomUUID } from 'node:crypto';
+import type { Principal } from '../../auth/principal.ts';
+import { invalidParameter } from '../../protocol/errors.ts';
+import type { IdentityPool, IdentityPoolSpec, IdentityPoolStore } from '../../store/store.ts';
+import type { RequestContext, ServiceHandlers } from '../context.ts';
+import type { PageTokens } from '../pagination.ts';
+import { requireOwnedPool } from '../pool-access.ts';
+
+type IdentityPoolWire = IdentityPoolSpec & { IdentityPoolId: string };
+
+const SPEC_KEYS: Array<keyof IdentityPoolSpec> = [
+  'IdentityPoolName', 'AllowUnauthenticatedIdentities', 'AllowClassicFlow', 'SupportedLoginProviders',
+  'DeveloperProviderName', 'OpenIdConnectProviderARNs', 'CognitoIdentityProviders', 'SamlProviderARNs', 'IdentityPoolTags',
+];
+
+function specFrom(input: Partial<IdentityPoolSpec>): IdentityPoolSpec {
+  const spec: Record<string, unknown> = {};
+  for (const key of SPEC_KEYS) if (input[key] !== undefined) spec[key] = input[key];
+  return spec as unknown as IdentityPoolSpec;
+}
+
+const toWire = (pool: IdentityPool): IdentityPoolWire => ({ IdentityPoolId: pool.identityPoolId, ...pool.spec });
+
+function accountOf(principal: Principal): string {
+  if (principal.kind !== 'developer') throw new Error('identity pool operations require a developer principal');
+  return principal.accountId;
+}
+
+export function identityPoolHandlers(store: IdentityPoolStore, pageTokens: PageTokens): ServiceHandlers {
+  return {
+    async CreateIdentityPool(input: IdentityPoolSpec, ctx: RequestContext): Promise<IdentityPoolWire> {
+      const pool: IdentityPool = {
+        identityPoolId: `${ctx.region}:${randomUUID()}`,
+        accountId: accountOf(ctx.principal),
+        spec: specFrom(input),
+        createdAt: ctx.now,
+      };
+      await store.createIdentityPool(pool);
+      return toWire(pool);
+    },
+
+    async DescribeIdentityPool(input: { IdentityPoolId: string }, ctx: RequestContext): Promise<IdentityPoolWire> {
+      return toWire(await requireOwnedPool(store, ctx.principal, input.IdentityPoolId));
+    },
+
+    async ListIdentityPools(input: { MaxResults: number; NextToken?: string }, ctx: RequestContext) {
+      const accountId = accountOf(ctx.principal);
+      const listing = `ListIdentityPools:${accountId}`;
+      const page = await store.listIdentityPools(accountId, input.MaxResults, pageTokens.resume(listing, input.NextToken));
+      return {
+        IdentityPools: page.items.map((p) => ({ IdentityPoolId: p.identityPoolId, IdentityPoolName: p.spec.IdentityPoolName })),
+        NextToken: pageTokens.issue(listing, page.nextAfter),
+      };
+    },
+
+    async UpdateIdentityPool(input: IdentityPoolWire, ctx: RequestContext): Promise<IdentityPoolWire> {
+      const pool = await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
+      const spec = specFrom(input);
+      const existingProvider = pool.spec.DeveloperProviderName;
+      if (existingProvider !== undefined && spec.DeveloperProviderName !== undefined && spec.DeveloperProviderName !== existingProvider) {
+        throw invalidParameter('DeveloperProviderName cannot be changed once it is set.');
+      }
+      if (existingProvider !== undefined) spec.DeveloperProviderName = existingProvider;
+      // Tags are managed by TagResource/UntagResource; an update that names none keeps them.
+      if (spec.IdentityPoolTags === undefined && pool.spec.IdentityPoolTags !== undefined) spec.IdentityPoolTags = pool.spec.IdentityPoolTags;
+      await store.updateIdentityPoolSpec(pool.identityPoolId, spec);
+      return toWire({ ...pool, spec });
+    },
+
+    async DeleteIdentityPool(input: { IdentityPoolId: string }, ctx: RequestContext) {
+      await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
+      await store.deleteIdentityPool(input.IdentityPoolId);
+      return {};
+    },
+  };
+}
