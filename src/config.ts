@@ -10,6 +10,8 @@ export interface Config {
   rateLimit: number;
   maxBodyBytes: number;
   logLevel: string;
+  /** Lifetime of the temporary credentials GetCredentialsForIdentity issues, in seconds (AWS: 1 hour). */
+  credentialsTtlSeconds: number;
   developerKey?: { accessKeyId: string; secretAccessKey: string; accountId?: string };
 }
 
@@ -23,6 +25,7 @@ const OPTIONS = {
   'rate-limit': { type: 'string', env: 'COGNITO_SYNC_RATE_LIMIT', default: '1000' },
   'max-body-bytes': { type: 'string', env: 'COGNITO_SYNC_MAX_BODY_BYTES', default: String(DEFAULT_MAX_BODY_BYTES) },
   'log-level': { type: 'string', env: 'COGNITO_SYNC_LOG_LEVEL', default: 'info' },
+  'credentials-ttl': { type: 'string', env: 'COGNITO_SYNC_CREDENTIALS_TTL', default: '3600' },
 } as const;
 
 export class ConfigError extends Error {}
@@ -55,6 +58,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     rateLimit: integerIn('rate-limit', value('rate-limit'), 0, 10_000_000),
     maxBodyBytes: integerIn('max-body-bytes', value('max-body-bytes'), 1024, 1024 * 1024 * 1024),
     logLevel,
+    credentialsTtlSeconds: integerIn('credentials-ttl', value('credentials-ttl'), 1, 43_200),
   };
 
   const accessKeyId = env.COGNITO_SYNC_ACCESS_KEY_ID;
