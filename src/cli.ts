@@ -14,19 +14,12 @@ async function main() {
     }
     throw error;
   }
-  const running = await startServer(config);
-  const generated = running.bootstrap.generated;
-  if (generated) {
-    process.stdout.write(
-      `generated developer credentials (shown once; kept in ${generated.file}):\n` +
-        `  account id:        ${generated.accountId}\n` +
-        `  access key id:     ${generated.accessKeyId}\n` +
-        `  secret access key: ${generated.secretAccessKey}\n`,
-    );
-  }
-  process.stdout.write(`listening on ${running.url}\n`);
-
+  // Signal handlers go in before anything is printed: whoever reads "listening on" may signal at once.
+  let running: Awaited<ReturnType<typeof startServer>> | undefined;
+  let stopRequested = false;
   const stop = () => {
+    stopRequested = true;
+    if (!running) return; // start-up finishes first, then sees stopRequested
     running.close().then(
       () => process.exit(0),
       (error) => {
@@ -37,6 +30,19 @@ async function main() {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+
+  running = await startServer(config);
+  const generated = running.bootstrap.generated;
+  if (generated) {
+    process.stdout.write(
+      `generated developer credentials (shown once; kept in ${generated.file}):\n` +
+        `  account id:        ${generated.accountId}\n` +
+        `  access key id:     ${generated.accessKeyId}\n` +
+        `  secret access key: ${generated.secretAccessKey}\n`,
+    );
+  }
+  process.stdout.write(`listening on ${running.url}\n`);
+  if (stopRequested) stop();
 }
 
 main().catch((error) => {
