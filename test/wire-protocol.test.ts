@@ -160,3 +160,28 @@ describe('wire protocol', () => {
     assert.equal(res.json().status, 'ok');
   });
 });
+
+describe('browser clients (CORS)', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    await server.dispose();
+  });
+
+  it('answers preflights and lets pages read AWS headers', async () => {
+    const preflight = await send(server.url, {
+      method: 'OPTIONS', path: '/identitypools/us-east-1%3A0000/configuration',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization,x-amz-date,x-amz-security-token' },
+    });
+    assert.equal(preflight.status, 200);
+    assert.equal(preflight.headers['access-control-allow-origin'], '*');
+    assert.match(String(preflight.headers['access-control-allow-headers']), /x-amz-security-token/);
+    assert.match(String(preflight.headers['access-control-allow-methods']), /DELETE/);
+    const error = await send(server.url, { method: 'GET', path: '/identitypools/us-east-1%3A0000/configuration', headers: { origin: 'https://app.example' } });
+    assert.equal(error.status, 403);
+    assert.equal(error.headers['access-control-allow-origin'], '*');
+    assert.match(String(error.headers['access-control-expose-headers']), /x-amzn-ErrorType/);
+  });
+});
