@@ -185,3 +185,23 @@ describe('browser clients (CORS)', () => {
     assert.match(String(error.headers['access-control-expose-headers']), /x-amzn-ErrorType/);
   });
 });
+
+describe('routing precedence', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    await server.dispose();
+  });
+
+  it('routes a REST path by its path even when an X-Amz-Target header rides along', async () => {
+    const poolId = (await server.identityClient().send(new CreateIdentityPoolCommand({ IdentityPoolName: 'route', AllowUnauthenticatedIdentities: true }))).IdentityPoolId!;
+    const res = await sendSigned(server.url, {
+      method: 'GET', path: `/identitypools/${encodeURIComponent(poolId)}/configuration`,
+      headers: { 'x-amz-target': 'AWSCognitoSyncService.GetIdentityPoolConfiguration', 'content-type': 'application/x-amz-json-1.1' },
+    }, { credentials: server.developer, service: 'cognito-sync' });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json(), { IdentityPoolId: poolId });
+  });
+});

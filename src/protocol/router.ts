@@ -62,7 +62,9 @@ export class Router {
   }
 
   route(method: string, path: string, target: string | undefined): RouteMatch {
-    if (target !== undefined) return this.routeTarget(method, target);
+    // The target form always posts to '/'. A REST path wins over a stray X-Amz-Target header (some
+    // SDKs send one derived from service metadata on rest-json calls too).
+    if (target !== undefined && (path === '/' || path === '')) return this.routeTarget(method, target);
     const rawSegments = path.split('/').filter(Boolean);
     let methodMismatch = false;
     for (const template of this.templates) {
