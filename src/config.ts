@@ -12,10 +12,29 @@ export interface Config {
   logLevel: string;
   /** Lifetime of the temporary credentials GetCredentialsForIdentity issues, in seconds (AWS: 1 hour). */
   credentialsTtlSeconds: number;
+  /** PostgreSQL store when set (postgres://…); the embedded SQLite store in `dataDir` otherwise. */
+  database?: DatabaseConfig;
+  /** Redis for throttling shared by every node; per-node throttling when absent. */
+  redisUrl?: string;
+  /** How long shutdown waits for in-flight requests before cutting their connections. */
+  shutdownGraceMs: number;
   developerKey?: { accessKeyId: string; secretAccessKey: string; accountId?: string };
 }
 
+export interface DatabaseConfig {
+  /** The connection URL without our own `schema` parameter. */
+  url: string;
+  /** The PostgreSQL schema holding our tables (created if missing); `public` unless set. */
+  schema: string;
+  /** Connections each node keeps open at most. */
+  poolSize: number;
+}
+
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** Connections per node: enough for the request concurrency one Node process sustains (the event loop is
+ *  single-threaded; a store call holds a connection for one short transaction), small enough that many
+ *  nodes fit under PostgreSQL's default max_connections of 100. */
+export const DEFAULT_DATABASE_POOL_SIZE = 10;
 
 const OPTIONS = {
   host: { type: 'string', env: 'COGNITO_SYNC_HOST', default: '127.0.0.1' },
@@ -26,6 +45,11 @@ const OPTIONS = {
   'max-body-bytes': { type: 'string', env: 'COGNITO_SYNC_MAX_BODY_BYTES', default: String(DEFAULT_MAX_BODY_BYTES) },
   'log-level': { type: 'string', env: 'COGNITO_SYNC_LOG_LEVEL', default: 'info' },
   'credentials-ttl': { type: 'string', env: 'COGNITO_SYNC_CREDENTIALS_TTL', default: '3600' },
+  'database-url': { type: 'string', env: 'COGNITO_SYNC_DATABASE_URL', default: '' },
+  'database-schema': { type: 'string', env: 'COGNITO_SYNC_DATABASE_SCHEMA', default: '' },
+  'database-pool-size': { type: 'string', env: 'COGNITO_SYNC_DATABASE_POOL_SIZE', default: String(DEFAULT_DATABASE_POOL_SIZE) },
+  'redis-url': { type: 'string', env: 'COGNITO_SYNC_REDIS_URL', default: '' },
+  'shutdown-grace-seconds': { type: 'string', env: 'COGNITO_SYNC_SHUTDOWN_GRACE_SECONDS', default: '10' },
 } as const;
 
 export class ConfigError extends Error {}
@@ -59,6 +83,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     maxBodyBytes: integerIn('max-body-bytes', value('max-body-bytes'), 1024, 1024 * 1024 * 1024),
     logLevel,
     credentialsTtlSeconds: integerIn('credentials-ttl', value('credentials-ttl'), 1, 43_200),
+    database: databaseConfig(value('database-url'), value('database-schema'), value('database-pool-size')),
+    redisUrl: redisUrl(value('redis-url')),
+    shutdownGraceMs: integerIn('shutdown-grace-seconds', value('shutdown-grace-seconds'), 0, 3600) * 1000,
   };
 
   const accessKeyId = env.COGNITO_SYNC_ACCESS_KEY_ID;
@@ -76,4 +103,39 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     throw new ConfigError('COGNITO_SYNC_ACCOUNT_ID needs COGNITO_SYNC_ACCESS_KEY_ID and COGNITO_SYNC_SECRET_ACCESS_KEY');
   }
   return config;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** `schema` may come from the flag/variable or from a `?schema=` parameter on the URL; the flag wins. */
+function databaseConfig(urlText: string, schemaFlag: string, poolSizeText: string): DatabaseConfig | undefined {
+  if (urlText === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(urlText);
+  } catch {
+    throw new ConfigError('database-url must be a URL like postgres://user:password@host:5432/database');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`database-url must start with postgres:// or postgresql://, got '${url.protocol}//'`);
+  }
+  const schemaParam = url.searchParams.get('schema') ?? '';
+  url.searchParams.delete('schema');
+  const schema = schemaFlag || schemaParam || 'public';
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new ConfigError(`database schema must be 1-63 lower-case letters, digits and underscores, not starting with a digit, got '${schema}'`);
+  }
+  return { url: url.toString(), schema, poolSize: integerIn('database-pool-size', poolSizeText, 1, 1000) };
+}
+
+function redisUrl(text: string): string | undefined {
+  if (text === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError('redis-url must be a URL like redis://host:6379');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError(`redis-url must start with redis:// or rediss://, got '${url.protocol}//'`);
+  return text;
 }

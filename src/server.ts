@@ -1,13 +1,15 @@
 // Wiring only: builds the store, the services and the request pipeline, and serves them over HTTP.
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StoreCredentialResolver } from './auth/credential-resolver.ts';
 import { type BootstrapResult, ensureDeveloperKey } from './auth/developer-key-bootstrap.ts';
-import { noThrottle, TokenBucketThrottle } from './auth/throttle.ts';
+import { RedisThrottle } from './auth/redis-throttle.ts';
+import { noThrottle, type Throttle, TokenBucketThrottle } from './auth/throttle.ts';
 import type { Config } from './config.ts';
 import { newServerSecret, TokenSealer } from './crypto/token-sealer.ts';
 import { answerClientError } from './http/aws-shaped-client-error.ts';
-import { answerHealth } from './http/health.ts';
+import { answerHealth, answerLiveness, answerReadiness } from './http/health.ts';
+import { createMetrics } from './http/metrics.ts';
 import { createLogger } from './logger.ts';
 import { cognitoIdentityModel } from './model/cognito-identity.ts';
 import { cognitoSyncModel } from './model/cognito-sync.ts';
@@ -16,7 +18,7 @@ import { Router } from './protocol/router.ts';
 import { identityPoolHandlers } from './services/cognito-identity/identity-pools.ts';
 import { poolConfigurationHandlers } from './services/cognito-sync/pool-configuration.ts';
 import { PageTokens } from './services/pagination.ts';
-import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 
 export interface RunningServer {
@@ -30,10 +32,16 @@ export interface RunningServer {
 
 export async function startServer(config: Config): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
-  const store = openSqliteStore(config.dataDir);
+  const store = await openStore(config);
   const bootstrap = await ensureDeveloperKey(store, config);
   const sealer = new TokenSealer(await store.getOrCreateSecret('token-sealing', newServerSecret()));
   const pageTokens = new PageTokens(sealer);
+
+  const throttle = await createThrottle(config, logger);
+  // Requests being handled now: shutdown waits for them, and tells their connections not to stay open.
+  const inFlight = new Set<ServerResponse>();
+  let shuttingDown = false;
+  const metrics = createMetrics({ store, inFlightRequests: () => inFlight.size });
 
   const handlers = new Map([
     [cognitoSyncModel.signingName, { ...poolConfigurationHandlers(store) }],
@@ -43,10 +51,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
     router: new Router([cognitoSyncModel, cognitoIdentityModel]),
     handlers,
     credentials: new StoreCredentialResolver(store),
-    throttle: config.rateLimit > 0 ? new TokenBucketThrottle(config.rateLimit) : noThrottle,
+    throttle,
     region: config.region,
     maxBodyBytes: config.maxBodyBytes,
     logger,
+    onFinished: (event) => metrics.observeRequest(event),
   });
 
   const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 60_000 }, (req, res) => {
@@ -54,6 +63,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
       void answerHealth(res, store);
       return;
     }
+    if (req.method === 'GET' && req.url === '/health/live') return answerLiveness(res);
+    if (req.method === 'GET' && req.url === '/health/ready') return void answerReadiness(res, store, shuttingDown);
+    if (req.method === 'GET' && req.url === '/metrics') return void metrics.answer(res);
+    inFlight.add(res);
+    if (shuttingDown) res.setHeader('Connection', 'close');
+    res.once('close', () => {
+      inFlight.delete(res);
+      if (inFlight.size === 0) drained?.();
+    });
     pipeline(req, res).catch((error) => {
       logger.error({ err: error }, 'request pipeline failed');
       if (!res.headersSent) res.writeHead(500);
@@ -68,17 +86,42 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
+  // Graceful shutdown: readiness turns 503 and the listener closes (no new connections); requests already
+  // in flight run to completion and their connections close after the answer; after the grace period any
+  // request still running is cut so shutdown cannot hang forever. Then the store closes.
+  let drained: (() => void) | undefined;
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        // Connections still busy after the grace period are cut so shutdown cannot hang forever.
-        setTimeout(() => server.closeAllConnections(), 10_000).unref();
-      });
+      shuttingDown = true;
+      const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+      if (inFlight.size > 0) {
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          setTimeout(resolve, config.shutdownGraceMs).unref();
+        });
+      }
+      server.closeAllConnections();
+      await listenerClosed;
+      throttle.close?.();
       await store.close();
     })());
 
   return { url: `http://${host}:${address.port}`, server, store, bootstrap, close };
+}
+
+/** Shared by all nodes through Redis when configured; this node's own token buckets otherwise. */
+async function createThrottle(config: Config, logger: ReturnType<typeof createLogger>): Promise<Throttle & { close?(): void }> {
+  if (config.rateLimit === 0) return noThrottle;
+  if (!config.redisUrl) return new TokenBucketThrottle(config.rateLimit);
+  const throttle = new RedisThrottle(config.redisUrl, config.rateLimit);
+  try {
+    await throttle.ready();
+  } catch (error) {
+    // Starting beats refusing to serve: until Redis answers, this node throttles on its own.
+    logger.warn({ err: error }, 'Redis is not answering; throttling per node until it does');
+  }
+  return throttle;
 }

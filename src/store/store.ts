@@ -95,5 +95,16 @@ export interface Store extends DeveloperKeyStore, ServerSecretStore, IdentityPoo
   readonly kind: 'sqlite' | 'postgres';
   /** Throws when the backing database cannot answer. */
   ping(): Promise<void>;
+  /** Connection pool use, for /metrics; absent for a store without a pool. */
+  connectionPool?(): ConnectionPoolUse;
   close(): Promise<void>;
+}
+
+export interface ConnectionPoolUse {
+  /** The most connections the pool opens. */
+  max: number;
+  open: number;
+  idle: number;
+  /** Callers waiting for a connection. */
+  waiting: number;
 }

@@ -1,0 +1,60 @@
+// Per-account throttling shared by every node: the counters live in Redis (rate-limiter-flexible's
+// atomic Lua increment), so N nodes together admit `ratePerSecond`, not N times it. Windows are fixed
+// one-second windows (the in-process TokenBucketThrottle refills continuously); both admit at most the rate
+// in any aligned second. If Redis stops answering, each node falls back to its own in-memory limiter rather
+// than failing requests, and goes back to Redis once it answers again.
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { ServiceError } from '../protocol/errors.ts';
+import type { Throttle } from './throttle.ts';
+
+export class RedisThrottle implements Throttle {
+  private readonly redis: Redis;
+  private readonly limiter: RateLimiterRedis;
+  private readonly ratePerSecond: number;
+
+  constructor(redisUrl: string, ratePerSecond: number, options: { keyPrefix?: string } = {}) {
+    this.ratePerSecond = ratePerSecond;
+    // No offline queue and one attempt per command: a request must not wait on a Redis that is down.
+    this.redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+    // Connection errors surface through the insurance limiter; ioredis keeps reconnecting in the background.
+    this.redis.on('error', () => {});
+    this.limiter = new RateLimiterRedis({
+      storeClient: this.redis,
+      keyPrefix: options.keyPrefix ?? 'cognito-sync:throttle',
+      points: ratePerSecond,
+      duration: 1,
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: new RateLimiterMemory({ points: ratePerSecond, duration: 1 }),
+    });
+  }
+
+  /** Resolves once Redis answers, so a node does not start on its fallback limiter without saying so. */
+  async ready(): Promise<void> {
+    if (this.redis.status !== 'ready') {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('Redis did not answer within 10s')), 10_000);
+        this.redis.once('ready', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    await this.redis.ping();
+  }
+
+  async take(key: string): Promise<void> {
+    try {
+      await this.limiter.consume(key);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) {
+        throw new ServiceError('TooManyRequestsException', `Rate exceeded: more than ${this.ratePerSecond} requests per second for this account`);
+      }
+      throw rejection;
+    }
+  }
+
+  close(): void {
+    this.redis.disconnect();
+  }
+}

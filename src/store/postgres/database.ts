@@ -1,0 +1,122 @@
+// Opens the PostgreSQL connection pool, applies migrations once per schema (safe when many nodes start
+// at once), and runs store methods in transactions.
+//
+// Cross-node correctness: every read-modify-write runs in one READ COMMITTED transaction that first takes
+// a row lock (`SELECT … FOR UPDATE`) on the row that owns the state being changed (the pool configuration
+// row, the dataset row, …). Writers to the same row then queue in PostgreSQL, whichever node they came
+// through, and each sees the previous writer's committed result, so sync counts, conflict checks and quotas
+// hold across nodes. We chose row locks over SERIALIZABLE because they serialize only writers of the same
+// row, readers never wait or fail, and no request has to be re-run on a serialization failure (which with
+// SERIALIZABLE happens under exactly the contention this service sees: many devices syncing one dataset).
+// A deadlock between two multi-row writers (e.g. merges) is still possible in principle; `inTransaction`
+// re-runs the whole transaction for that case and for serialization failures on PostgreSQL-compatible
+// engines that run everything SERIALIZABLE.
+import pg from 'pg';
+import type { DatabaseConfig } from '../../config.ts';
+import { postgresMigrations } from './migrations.ts';
+
+export type Db = pg.Pool;
+/** A connection inside a transaction, or the pool itself for single statements. */
+export type Queryable = pg.Pool | pg.PoolClient;
+
+// BIGINT (int8) arrives as a JS number: every count, size and epoch-millisecond value we store fits in 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (text) => Number(text));
+
+export async function openDatabase(config: DatabaseConfig): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolSize,
+    // Every connection works in our schema, so SQL never names it and test runs can each use their own.
+    options: `-c search_path=${config.schema}`,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'cognito-sync-server',
+  });
+  // An idle connection that the server drops (restart, failover) must not crash the process; the pool
+  // discards it and the next query opens a fresh one.
+  pool.on('error', () => {});
+  try {
+    await migrate(pool, config.schema);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return pool;
+}
+
+/**
+ * Applies pending migrations while holding a session advisory lock keyed by the schema: a second node
+ * starting at the same moment waits, then finds everything applied. Each migration is its own transaction.
+ */
+async function migrate(pool: pg.Pool, schema: string) {
+  const client = await pool.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock(hashtext('cognito-sync-server:migrate:' || $1))", [schema]);
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
+      );
+      const applied = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+      const known = Math.max(0, ...postgresMigrations.map((m) => m.version));
+      const newest = Math.max(0, ...applied);
+      if (newest > known) {
+        // A newer release already migrated this database; running older code against it could corrupt data.
+        throw new Error(`the database schema is at version ${newest} but this server knows versions up to ${known}; upgrade this node`);
+      }
+      for (const migration of postgresMigrations) {
+        if (applied.has(migration.version)) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(migration.sql);
+          await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw new Error(`migration ${migration.version} (${migration.name}) failed: ${(error as Error).message}`);
+        }
+      }
+    } finally {
+      await client.query("SELECT pg_advisory_unlock(hashtext('cognito-sync-server:migrate:' || $1))", [schema]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+// deadlock_detected, serialization_failure: the transaction did nothing visible and can be run again.
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Runs `work` in one transaction on one connection. `work` may run more than once (see the header), so it
+ * must not have effects outside the database before it returns.
+ */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      const code = (error as { code?: string }).code;
+      if (code && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS) continue;
+      throw error;
+    } finally {
+      // A connection whose ROLLBACK failed is in an unknown state: close it rather than reuse it.
+      client.release(broken);
+    }
+  }
+}
+
+/** JSON columns: undefined is stored as NULL, and NULL reads back as undefined. */
+export const toJson = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+export const fromJson = <T>(value: unknown): T | undefined => (value === null || value === undefined ? undefined : (value as T));

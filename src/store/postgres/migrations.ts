@@ -1,0 +1,69 @@
+// Versioned schema for the PostgreSQL store. Append new versions; never edit an applied one. Version
+// numbers follow the SQLite store's (src/store/sqlite/migrations.ts) so both describe the same data.
+// Each migration runs in its own transaction under the migration advisory lock (database.ts).
+// Key columns use COLLATE "C" (byte order, as SQLite compares): listings page in the same order on both
+// stores, whatever collation the database was created with, and range scans stay on the index.
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const postgresMigrations: Migration[] = [
+  {
+    version: 1,
+    name: 'developer keys, server secrets, identity pools, pool sync configuration',
+    sql: `
+      CREATE TABLE developer_keys (
+        access_key_id TEXT COLLATE "C" PRIMARY KEY,
+        secret_access_key TEXT NOT NULL,
+        account_id TEXT COLLATE "C" NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL
+      );
+      CREATE TABLE server_secrets (
+        name TEXT COLLATE "C" PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+      CREATE TABLE identity_pools (
+        identity_pool_id TEXT COLLATE "C" PRIMARY KEY,
+        account_id TEXT COLLATE "C" NOT NULL,
+        spec JSON NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL
+      );
+      CREATE INDEX identity_pools_by_account ON identity_pools (account_id, identity_pool_id);
+      CREATE TABLE pool_sync_configuration (
+        identity_pool_id TEXT COLLATE "C" PRIMARY KEY REFERENCES identity_pools (identity_pool_id) ON DELETE CASCADE,
+        push_sync JSON,
+        cognito_streams JSON,
+        cognito_events JSON
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'identities and their logins (developer user identifiers)',
+    sql: `
+      CREATE TABLE identities (
+        identity_id TEXT COLLATE "C" PRIMARY KEY,
+        identity_pool_id TEXT COLLATE "C" NOT NULL REFERENCES identity_pools (identity_pool_id) ON DELETE CASCADE,
+        created_at TIMESTAMPTZ NOT NULL,
+        last_modified_at TIMESTAMPTZ NOT NULL,
+        -- The surviving identity after MergeDeveloperIdentities; deleting the survivor deletes what merged into it.
+        merged_into TEXT COLLATE "C" NULL REFERENCES identities (identity_id) ON DELETE CASCADE,
+        -- Set when an identity loses its last login: it can no longer be reached (UnlinkDeveloperIdentity).
+        disabled BOOLEAN NOT NULL DEFAULT false
+      );
+      CREATE INDEX identities_by_pool ON identities (identity_pool_id, identity_id);
+      CREATE INDEX identities_by_merged_into ON identities (merged_into) WHERE merged_into IS NOT NULL;
+      CREATE TABLE identity_logins (
+        identity_pool_id TEXT COLLATE "C" NOT NULL,
+        provider_name TEXT COLLATE "C" NOT NULL,
+        user_identifier TEXT COLLATE "C" NOT NULL,
+        identity_id TEXT COLLATE "C" NOT NULL REFERENCES identities (identity_id) ON DELETE CASCADE,
+        linked_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (identity_pool_id, provider_name, user_identifier)
+      );
+      CREATE INDEX identity_logins_by_identity ON identity_logins (identity_id, provider_name, user_identifier);
+    `,
+  },
+];

@@ -1,0 +1,32 @@
+// The PostgreSQL store: a pool of `pg` connections shared by the requests of this node; any number of
+// nodes may use one database at once (see database.ts for how concurrent writers stay correct).
+import type { DatabaseConfig } from '../../config.ts';
+import type { Store } from '../store.ts';
+import { type Db, openDatabase } from './database.ts';
+import * as developerKeys from './developer-keys.ts';
+import * as identityPools from './identity-pools.ts';
+import * as serverSecrets from './server-secrets.ts';
+
+export async function openPostgresStore(config: DatabaseConfig): Promise<Store> {
+  const db: Db = await openDatabase(config);
+  let closed: Promise<void> | undefined;
+  return {
+    kind: 'postgres',
+    async ping() {
+      await db.query('SELECT 1');
+    },
+    connectionPool: () => ({ max: config.poolSize, open: db.totalCount, idle: db.idleCount, waiting: db.waitingCount }),
+    close: () => (closed ??= db.end()),
+    getDeveloperKey: (id) => developerKeys.getDeveloperKey(db, id),
+    putDeveloperKey: (key) => developerKeys.putDeveloperKey(db, key),
+    countDeveloperKeys: () => developerKeys.countDeveloperKeys(db),
+    getOrCreateSecret: (name, candidate) => serverSecrets.getOrCreateSecret(db, name, candidate),
+    createIdentityPool: (pool) => identityPools.createIdentityPool(db, pool),
+    getIdentityPool: (id) => identityPools.getIdentityPool(db, id),
+    listIdentityPools: (accountId, limit, after) => identityPools.listIdentityPools(db, accountId, limit, after),
+    updateIdentityPoolSpec: (id, spec) => identityPools.updateIdentityPoolSpec(db, id, spec),
+    deleteIdentityPool: (id) => identityPools.deleteIdentityPool(db, id),
+    getPoolSyncConfiguration: (id) => identityPools.getPoolSyncConfiguration(db, id),
+    updatePoolSyncConfiguration: (id, change) => identityPools.updatePoolSyncConfiguration(db, id, change),
+  };
+}
