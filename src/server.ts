@@ -2,6 +2,8 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StoreCredentialResolver } from './auth/credential-resolver.ts';
+import { IdentityCredentials } from './auth/identity-credentials.ts';
+import { OpenIdTokens } from './auth/open-id-tokens.ts';
 import { type BootstrapResult, ensureDeveloperKey } from './auth/developer-key-bootstrap.ts';
 import { RedisThrottle } from './auth/redis-throttle.ts';
 import { noThrottle, type Throttle, TokenBucketThrottle } from './auth/throttle.ts';
@@ -16,6 +18,10 @@ import { cognitoSyncModel } from './model/cognito-sync.ts';
 import { createPipeline } from './pipeline.ts';
 import { Router } from './protocol/router.ts';
 import { identityPoolHandlers } from './services/cognito-identity/identity-pools.ts';
+import { credentialHandlers } from './services/cognito-identity/credentials.ts';
+import { identityHandlers } from './services/cognito-identity/identities.ts';
+import { openIdTokenHandlers } from './services/cognito-identity/open-id-tokens.ts';
+import { answerJwks } from './http/jwks.ts';
 import { poolConfigurationHandlers } from './services/cognito-sync/pool-configuration.ts';
 import { PageTokens } from './services/pagination.ts';
 import { openStore } from './store/open-store.ts';
@@ -36,6 +42,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const bootstrap = await ensureDeveloperKey(store, config);
   const sealer = new TokenSealer(await store.getOrCreateSecret('token-sealing', newServerSecret()));
   const pageTokens = new PageTokens(sealer);
+  const openIdTokens = await OpenIdTokens.load(store);
+  const identityCredentials = new IdentityCredentials({
+    sealer,
+    signingKey: await store.getOrCreateSecret('identity-credentials-signing', newServerSecret()),
+    identities: store,
+    ttlSeconds: config.credentialsTtlSeconds,
+  });
 
   const throttle = await createThrottle(config, logger);
   // Requests being handled now: shutdown waits for them, and tells their connections not to stay open.
@@ -45,12 +58,20 @@ export async function startServer(config: Config): Promise<RunningServer> {
 
   const handlers = new Map([
     [cognitoSyncModel.signingName, { ...poolConfigurationHandlers(store) }],
-    [cognitoIdentityModel.signingName, { ...identityPoolHandlers(store, pageTokens) }],
+    [
+      cognitoIdentityModel.signingName,
+      {
+        ...identityPoolHandlers(store, pageTokens),
+        ...identityHandlers(store, openIdTokens, pageTokens),
+        ...openIdTokenHandlers(store, openIdTokens),
+        ...credentialHandlers(store, openIdTokens, identityCredentials),
+      },
+    ],
   ]);
   const pipeline = createPipeline({
     router: new Router([cognitoSyncModel, cognitoIdentityModel]),
     handlers,
-    credentials: new StoreCredentialResolver(store),
+    credentials: new StoreCredentialResolver(store, identityCredentials),
     throttle,
     region: config.region,
     maxBodyBytes: config.maxBodyBytes,
@@ -63,6 +84,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       void answerHealth(res, store);
       return;
     }
+    if (req.method === 'GET' && req.url === '/.well-known/jwks.json') return answerJwks(res, openIdTokens);
     if (req.method === 'GET' && req.url === '/health/live') return answerLiveness(res);
     if (req.method === 'GET' && req.url === '/health/ready') return void answerReadiness(res, store, shuttingDown);
     if (req.method === 'GET' && req.url === '/metrics') return void metrics.answer(res);

@@ -204,4 +204,15 @@ describe('routing precedence', () => {
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.json(), { IdentityPoolId: poolId });
   });
+
+  it('accepts the bare AWSCognitoSyncService target prefix Android uses', async () => {
+    const poolId = (await server.identityClient().send(new CreateIdentityPoolCommand({ IdentityPoolName: 'bare', AllowUnauthenticatedIdentities: true }))).IdentityPoolId!;
+    const res = await sendSigned(server.url, {
+      method: 'POST', path: '/',
+      headers: { 'x-amz-target': 'AWSCognitoSyncService.GetIdentityPoolConfiguration', 'content-type': 'application/x-amz-json-1.0' },
+      body: JSON.stringify({ IdentityPoolId: poolId }),
+    }, { credentials: server.developer, service: 'cognito-sync' });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json(), { IdentityPoolId: poolId });
+  });
 });

@@ -22,6 +22,8 @@ export class StoreCredentialResolver implements CredentialResolver {
   }
 
   async resolve(accessKeyId: string, sessionToken: string | undefined): Promise<SigningIdentity> {
+    // Temporary credentials (ASIA…) carry what they are in their session token: no key lookup in the store.
+    if (sessionToken !== undefined && this.temporary && accessKeyId.startsWith('ASIA')) return this.temporary.resolve(accessKeyId, sessionToken);
     const key = await this.keys.getDeveloperKey(accessKeyId);
     if (key) {
       // Developer keys are long-term keys: we never issue them a session token, so a request that carries
