@@ -3,6 +3,7 @@
 import type { Store } from '../store.ts';
 import { type Db, openDatabase } from './database.ts';
 import * as developerKeys from './developer-keys.ts';
+import * as identities from './identities.ts';
 import * as identityPools from './identity-pools.ts';
 import * as serverSecrets from './server-secrets.ts';
 
@@ -30,5 +31,16 @@ export function openSqliteStore(dataDir: string): Store {
     deleteIdentityPool: async (id) => identityPools.deleteIdentityPool(db, id),
     getPoolSyncConfiguration: async (id) => identityPools.getPoolSyncConfiguration(db, id),
     updatePoolSyncConfiguration: async (id, change) => identityPools.updatePoolSyncConfiguration(db, id, change),
+    createIdentity: async (identity) => identities.createIdentity(db, identity),
+    getIdentity: async (id) => identities.getIdentity(db, id),
+    getIdentityLogins: async (id) => identities.getIdentityLogins(db, id),
+    findIdentityByLogin: async (poolId, login) => identities.findIdentityByLogin(db, poolId, login),
+    findOrCreateIdentityForLogin: async (poolId, login, candidate) => identities.findOrCreateIdentityForLogin(db, poolId, login, candidate),
+    linkLogin: async (id, login, now) => identities.linkLogin(db, id, login, now),
+    unlinkLogin: async (id, login, now) => identities.unlinkLogin(db, id, login, now),
+    listIdentities: async (poolId, limit, options) => identities.listIdentities(db, poolId, limit, options),
+    listLoginUserIdentifiers: async (id, provider, limit, after) => identities.listLoginUserIdentifiers(db, id, provider, limit, after),
+    deleteIdentities: async (ids) => identities.deleteIdentities(db, ids),
+    mergeIdentities: async (from, to, now) => identities.mergeIdentities(db, from, to, now),
   };
 }

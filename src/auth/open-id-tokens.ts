@@ -1,0 +1,108 @@
+// OpenID Connect tokens for Cognito identities: RS256 JWTs signed with one key pair that every node shares
+// (kept in the store), verifiable by anyone through /.well-known/jwks.json.
+//
+// The issuer is AWS's own, `https://cognito-identity.amazonaws.com`: clients and relying parties that check
+// `iss` for Cognito Identity tokens keep working. They must take the keys from this server's JWKS, not AWS's.
+import { createPrivateKey, createPublicKey, generateKeyPair, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import { calculateJwkThumbprint, errors, jwtVerify, SignJWT } from 'jose';
+import { notAuthorized } from '../protocol/errors.ts';
+import type { ServerSecretStore } from '../store/store.ts';
+
+export const OPENID_ISSUER = 'https://cognito-identity.amazonaws.com';
+/** The Logins key under which clients present tokens this server issued. */
+export const COGNITO_LOGIN_PROVIDER = 'cognito-identity.amazonaws.com';
+const ALGORITHM = 'RS256';
+const SECRET_NAME = 'openid-signing-key';
+
+export interface OpenIdClaims {
+  identityPoolId: string;
+  identityId: string;
+  /** `unauthenticated`, or `authenticated` followed by the providers that authenticated the identity. */
+  amr: string[];
+  principalTags?: Record<string, string>;
+}
+
+export interface VerifiedOpenIdToken {
+  identityPoolId: string;
+  identityId: string;
+  amr: string[];
+}
+
+const invalidToken = (reason: string) => notAuthorized(`Invalid login token. ${reason}`);
+
+export class OpenIdTokens {
+  private readonly privateKey: KeyObject;
+  private readonly publicKey: KeyObject;
+  private readonly publicJwk: JsonWebKey;
+  private readonly kid: string;
+
+  private constructor(privateKey: KeyObject, publicJwk: JsonWebKey, kid: string) {
+    this.privateKey = privateKey;
+    this.publicKey = createPublicKey(privateKey);
+    this.publicJwk = publicJwk;
+    this.kid = kid;
+  }
+
+  /** Loads the shared signing key, creating it on the first start of the first node. */
+  static async load(secrets: ServerSecretStore): Promise<OpenIdTokens> {
+    const candidate = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
+    const stored = await secrets.getOrCreateSecret(SECRET_NAME, JSON.stringify(candidate.privateKey.export({ format: 'jwk' })));
+    const privateKey = createPrivateKey({ key: JSON.parse(stored) as JsonWebKey, format: 'jwk' });
+    const { kty, n, e } = createPublicKey(privateKey).export({ format: 'jwk' });
+    const publicJwk = { kty, n, e };
+    const kid = await calculateJwkThumbprint({ kty: kty!, n: n!, e: e! });
+    return new OpenIdTokens(privateKey, publicJwk, kid);
+  }
+
+  /** The body of GET /.well-known/jwks.json. */
+  jwks(): { keys: Array<Record<string, string>> } {
+    return { keys: [{ ...(this.publicJwk as Record<string, string>), kid: this.kid, alg: ALGORITHM, use: 'sig' }] };
+  }
+
+  async issue(claims: OpenIdClaims, lifetimeSeconds: number, now: Date): Promise<string> {
+    const iat = Math.floor(now.getTime() / 1000);
+    const payload: Record<string, unknown> = { amr: claims.amr };
+    if (claims.principalTags && Object.keys(claims.principalTags).length > 0) {
+      // AWS's session-tag claim shape, so relying parties that map principal tags read it as they would AWS's.
+      payload['https://aws.amazon.com/tags'] = {
+        principal_tags: Object.fromEntries(Object.entries(claims.principalTags).map(([k, v]) => [k, [v]])),
+      };
+    }
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: ALGORITHM, kid: this.kid, typ: 'JWS' })
+      .setIssuer(OPENID_ISSUER)
+      .setAudience(claims.identityPoolId)
+      .setSubject(claims.identityId)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + lifetimeSeconds)
+      .sign(this.privateKey);
+  }
+
+  /**
+   * Verifies a token presented under the `cognito-identity.amazonaws.com` login, for `identityPoolId`.
+   * Throws NotAuthorizedException with AWS's wording for every way a token can be wrong.
+   */
+  async verify(token: string, identityPoolId: string): Promise<VerifiedOpenIdToken> {
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(token, this.publicKey, { algorithms: [ALGORITHM], issuer: OPENID_ISSUER }));
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) {
+        const exp = typeof error.payload.exp === 'number' ? error.payload.exp : '?';
+        throw invalidToken(`Token expired: ${Math.floor(Date.now() / 1000)} >= ${exp}`);
+      }
+      if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'iss') {
+        throw invalidToken("Issuer doesn't match providerName");
+      }
+      if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JOSEAlgNotAllowed) {
+        throw invalidToken("Couldn't verify signed token.");
+      }
+      throw invalidToken('Not a valid OpenId Connect identity token.');
+    }
+    const audience = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    if (!audience.includes(identityPoolId)) throw invalidToken('Incorrect token audience.');
+    if (typeof payload.sub !== 'string' || !Array.isArray(payload.amr)) throw invalidToken('Not a valid OpenId Connect identity token.');
+    return { identityPoolId, identityId: payload.sub, amr: payload.amr as string[] };
+  }
+}

@@ -1,0 +1,85 @@
+// Cognito identities: GetId (unsigned), and for developers ListIdentities, DescribeIdentity, DeleteIdentities.
+import { randomUUID } from 'node:crypto';
+import type { OpenIdTokens } from '../../auth/open-id-tokens.ts';
+import type { Identity, IdentityPool, IdentityWithLogins, Store } from '../../store/store.ts';
+import type { RequestContext, ServiceHandlers } from '../context.ts';
+import type { PageTokens } from '../pagination.ts';
+import { requireOwnedPool } from '../pool-access.ts';
+import { poolNotFound, providerNames, requireActingIdentity, requireIdentityOfAccount } from './identity-access.ts';
+import { loginsDoNotMatch, unauthenticatedNotAllowed, verifyLogins } from './logins.ts';
+
+interface IdentityDescription {
+  IdentityId: string;
+  Logins: string[];
+  CreationDate: Date;
+  LastModifiedDate: Date;
+}
+
+const describe = (identity: IdentityWithLogins): IdentityDescription => ({
+  IdentityId: identity.identityId,
+  Logins: providerNames(identity.logins),
+  CreationDate: identity.createdAt,
+  LastModifiedDate: identity.lastModifiedAt,
+});
+
+/** A new identity of the pool, with an id in AWS's `<region>:<uuid>` form (the pool's region). */
+export function newIdentity(pool: IdentityPool, now: Date): Identity {
+  const region = pool.identityPoolId.slice(0, pool.identityPoolId.indexOf(':'));
+  return { identityId: `${region}:${randomUUID()}`, identityPoolId: pool.identityPoolId, createdAt: now, lastModifiedAt: now, disabled: false };
+}
+
+export function identityHandlers(store: Store, tokens: OpenIdTokens, pageTokens: PageTokens): ServiceHandlers {
+  return {
+    async GetId(input: { IdentityPoolId: string; AccountId?: string; Logins?: Record<string, string> }, ctx: RequestContext) {
+      const pool = await store.getIdentityPool(input.IdentityPoolId);
+      if (!pool || (input.AccountId !== undefined && input.AccountId !== pool.accountId)) throw poolNotFound(input.IdentityPoolId);
+      const verified = await verifyLogins(tokens, pool, input.Logins);
+      if (verified) {
+        // A token this server issued already names its identity (developer-authenticated flow).
+        const named = await store.getIdentity(verified.identityId);
+        if (!named) throw loginsDoNotMatch();
+        const { identity } = await requireActingIdentity(store, named.identityId);
+        return { IdentityId: identity.identityId };
+      }
+      if (!pool.spec.AllowUnauthenticatedIdentities) throw unauthenticatedNotAllowed();
+      const identity = newIdentity(pool, ctx.now);
+      await store.createIdentity(identity);
+      return { IdentityId: identity.identityId };
+    },
+
+    async ListIdentities(input: { IdentityPoolId: string; MaxResults: number; NextToken?: string; HideDisabled?: boolean }, ctx: RequestContext) {
+      const pool = await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
+      const hideDisabled = input.HideDisabled === true;
+      const listing = `ListIdentities:${pool.identityPoolId}:${hideDisabled}`;
+      const page = await store.listIdentities(pool.identityPoolId, input.MaxResults, {
+        after: pageTokens.resume(listing, input.NextToken),
+        hideDisabled,
+      });
+      return { IdentityPoolId: pool.identityPoolId, Identities: page.items.map(describe), NextToken: pageTokens.issue(listing, page.nextAfter) };
+    },
+
+    async DescribeIdentity(input: { IdentityId: string }, ctx: RequestContext): Promise<IdentityDescription> {
+      const identity = await requireIdentityOfAccount(store, ctx.principal, input.IdentityId);
+      return describe({ ...identity, logins: await store.getIdentityLogins(identity.identityId) });
+    },
+
+    async DeleteIdentities(input: { IdentityIdsToDelete: string[] }, ctx: RequestContext) {
+      const accountId = ctx.principal.kind === 'developer' ? ctx.principal.accountId : undefined;
+      const poolAccounts = new Map<string, string | undefined>();
+      const owned: string[] = [];
+      const unprocessed: Array<{ IdentityId: string; ErrorCode: string }> = [];
+      for (const identityId of new Set(input.IdentityIdsToDelete)) {
+        const identity = await store.getIdentity(identityId);
+        // Unknown ids are already gone: deleting them again succeeds, as deleting is idempotent.
+        if (!identity) continue;
+        if (!poolAccounts.has(identity.identityPoolId)) {
+          poolAccounts.set(identity.identityPoolId, (await store.getIdentityPool(identity.identityPoolId))?.accountId);
+        }
+        if (poolAccounts.get(identity.identityPoolId) === accountId) owned.push(identityId);
+        else unprocessed.push({ IdentityId: identityId, ErrorCode: 'AccessDenied' });
+      }
+      await store.deleteIdentities(owned);
+      return { UnprocessedIdentityIds: unprocessed };
+    },
+  };
+}
