@@ -19,6 +19,7 @@ import { createPipeline } from './pipeline.ts';
 import { Router } from './protocol/router.ts';
 import { identityPoolHandlers } from './services/cognito-identity/identity-pools.ts';
 import { credentialHandlers } from './services/cognito-identity/credentials.ts';
+import { developerIdentityHandlers } from './services/cognito-identity/developer-identities.ts';
 import { identityHandlers } from './services/cognito-identity/identities.ts';
 import { openIdTokenHandlers } from './services/cognito-identity/open-id-tokens.ts';
 import { answerJwks } from './http/jwks.ts';
@@ -65,6 +66,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
         ...identityHandlers(store, openIdTokens, pageTokens),
         ...openIdTokenHandlers(store, openIdTokens),
         ...credentialHandlers(store, openIdTokens, identityCredentials),
+        ...developerIdentityHandlers(store, pageTokens),
       },
     ],
   ]);

@@ -4,6 +4,7 @@ import type { DatabaseConfig } from '../../config.ts';
 import type { Store } from '../store.ts';
 import { type Db, openDatabase } from './database.ts';
 import * as developerKeys from './developer-keys.ts';
+import * as identities from './identities.ts';
 import * as identityPools from './identity-pools.ts';
 import * as serverSecrets from './server-secrets.ts';
 
@@ -28,5 +29,16 @@ export async function openPostgresStore(config: DatabaseConfig): Promise<Store> 
     deleteIdentityPool: (id) => identityPools.deleteIdentityPool(db, id),
     getPoolSyncConfiguration: (id) => identityPools.getPoolSyncConfiguration(db, id),
     updatePoolSyncConfiguration: (id, change) => identityPools.updatePoolSyncConfiguration(db, id, change),
+    createIdentity: (identity) => identities.createIdentity(db, identity),
+    getIdentity: (id) => identities.getIdentity(db, id),
+    getIdentityLogins: (id) => identities.getIdentityLogins(db, id),
+    findIdentityByLogin: (poolId, login) => identities.findIdentityByLogin(db, poolId, login),
+    findOrCreateIdentityForLogin: (poolId, login, candidate) => identities.findOrCreateIdentityForLogin(db, poolId, login, candidate),
+    linkLogin: (id, login, now) => identities.linkLogin(db, id, login, now),
+    unlinkLogin: (id, login, now) => identities.unlinkLogin(db, id, login, now),
+    listIdentities: (poolId, limit, options) => identities.listIdentities(db, poolId, limit, options),
+    listLoginUserIdentifiers: (id, provider, limit, after) => identities.listLoginUserIdentifiers(db, id, provider, limit, after),
+    deleteIdentities: (ids) => identities.deleteIdentities(db, ids),
+    mergeIdentities: (from, to, now) => identities.mergeIdentities(db, from, to, now),
   };
 }
