@@ -1,0 +1,48 @@
+// Runs one load job in a separate process (bench/load-generator.ts) and, meanwhile, samples the
+// resident memory of the process under test.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LoadJob, LoadResult } from '../load-generator.ts';
+import { residentBytes } from './process-memory.ts';
+
+const GENERATOR = new URL('../load-generator.ts', import.meta.url).pathname;
+
+export type { LoadJob, LoadResult };
+
+export interface MeasuredLoad extends LoadResult {
+  /** Highest RSS of the watched process seen during the load (sampled every 100 ms). */
+  peakRssBytes?: number;
+}
+
+export async function runLoad(job: LoadJob, watchPid?: number): Promise<MeasuredLoad> {
+  const dir = mkdtempSync(join(tmpdir(), 'cognito-sync-bench-job-'));
+  const file = join(dir, 'job.json');
+  writeFileSync(file, JSON.stringify(job));
+  let peakRssBytes: number | undefined;
+  const sample = () => {
+    if (watchPid === undefined) return;
+    const rss = residentBytes(watchPid);
+    if (rss !== undefined && (peakRssBytes === undefined || rss > peakRssBytes)) peakRssBytes = rss;
+  };
+  const sampler = setInterval(sample, 100);
+  try {
+    const child = spawn(process.execPath, [GENERATOR, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (err += c));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    if (code !== 0) throw new Error(`load generator exited with ${code}: ${err}`);
+    sample();
+    const result = JSON.parse(out.trim().split('\n').at(-1)!) as LoadResult;
+    if (result.errors > 0 || result.non2xx > 0) {
+      throw new Error(`load run saw ${result.errors} socket errors and ${result.non2xx} non-2xx answers (${JSON.stringify(result.statusCodes)}); figures would be meaningless`);
+    }
+    return { ...result, peakRssBytes };
+  } finally {
+    clearInterval(sampler);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

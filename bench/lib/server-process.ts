@@ -1,0 +1,106 @@
+// Starts the servers under test as child processes. Ours is started exactly as `npm start` starts it
+// (`node src/cli.ts …`), with throttling off and warn-level logs so that neither the rate limiter nor
+// log volume decides the figures.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AwsCredentialIdentity } from '@smithy/types';
+
+const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
+const BARE = new URL('../bare-server.ts', import.meta.url).pathname;
+
+export const SERVER_FLAGS = ['--rate-limit', '0', '--log-level', 'warn'];
+
+export interface DeveloperKey extends AwsCredentialIdentity {
+  accountId: string;
+}
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  /** Milliseconds from spawn until the process printed its listening line. */
+  listeningAfterMs: number;
+  spawnedAt: number;
+  stop(): Promise<void>;
+}
+
+/** A port nobody listens on right now, so requests can be signed for it before the server exists. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function startChild(args: string[], env: NodeJS.ProcessEnv, port: number): Promise<ServerProcess> {
+  const spawnedAt = performance.now();
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c) => (out += c));
+  child.stderr!.on('data', (c) => (err += c));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const listeningAfterMs = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 30s\n${out}\n${err}`)), 30_000);
+    const check = () => {
+      if (!/listening on http/.test(out)) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', check);
+      resolve(performance.now() - spawnedAt);
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening\n${out}\n${err}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    child,
+    listeningAfterMs,
+    spawnedAt,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export interface OurServerOptions {
+  dataDir: string;
+  developer: DeveloperKey;
+  port?: number;
+  /** Flags for node itself, before the script (e.g. --cpu-prof). */
+  nodeFlags?: string[];
+  extraArgs?: string[];
+}
+
+export async function startOurServer(options: OurServerOptions): Promise<ServerProcess> {
+  const port = options.port ?? (await freePort());
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    COGNITO_SYNC_ACCESS_KEY_ID: options.developer.accessKeyId,
+    COGNITO_SYNC_SECRET_ACCESS_KEY: options.developer.secretAccessKey,
+    COGNITO_SYNC_ACCOUNT_ID: options.developer.accountId,
+  };
+  const args = [...(options.nodeFlags ?? []), CLI, '--port', String(port), '--data-dir', options.dataDir, ...SERVER_FLAGS, ...(options.extraArgs ?? [])];
+  return startChild(args, env, port);
+}
+
+export interface FixedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A bare node:http server answering every request with `response`: the machine's own ceiling. */
+export async function startBareServer(response: FixedResponse): Promise<ServerProcess> {
+  const port = await freePort();
+  return startChild([BARE, String(port), JSON.stringify(response)], process.env, port);
+}

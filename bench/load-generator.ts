@@ -1,0 +1,109 @@
+// The load generator, run as its own process so it never shares the server's event loop. Reads a job
+// (JSON file named by argv[2]), drives autocannon, and prints one JSON result line on stdout.
+// Latencies are recorded here with microsecond resolution: autocannon's own histogram keeps whole
+// milliseconds, too coarse for sub-millisecond medians.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { WireRequest } from './lib/sign.ts';
+
+const require = createRequire(import.meta.url);
+const autocannon = require('autocannon') as (opts: Record<string, unknown>, cb?: unknown) => AutocannonInstance;
+
+interface AutocannonInstance {
+  on(event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void): void;
+  on(event: 'done', listener: (result: AutocannonResult) => void): void;
+  on(event: 'error', listener: (error: Error) => void): void;
+}
+interface AutocannonResult {
+  requests: { total: number };
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  statusCodeStats?: Record<string, { count: number }>;
+}
+
+export interface LoadJob {
+  url: string;
+  connections: number;
+  durationSeconds: number;
+  /** Every connection replays this request… */
+  request?: WireRequest;
+  /** …or connection i cycles through perConnection[i % length]. */
+  perConnection?: WireRequest[][];
+}
+
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  errors: number;
+  non2xx: number;
+  statusCodes: Record<string, number>;
+}
+
+const toAutocannon = (r: WireRequest) => ({ method: r.method, path: r.path, headers: r.headers, body: r.body });
+
+function run(job: LoadJob): Promise<LoadResult> {
+  let latencies = new Float64Array(1 << 16);
+  let count = 0;
+  let nextClient = 0;
+  const options: Record<string, unknown> = {
+    url: job.url,
+    connections: job.connections,
+    duration: job.durationSeconds,
+    pipelining: 1,
+  };
+  if (job.perConnection) {
+    const lists = job.perConnection;
+    options.setupClient = (client: { setRequests(requests: unknown[]): void }) => {
+      client.setRequests(lists[nextClient++ % lists.length]!.map(toAutocannon));
+    };
+  } else if (job.request) {
+    // As a one-entry request list: autocannon takes the path from the URL otherwise.
+    options.requests = [toAutocannon(job.request)];
+  } else {
+    throw new Error('job needs request or perConnection');
+  }
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(options);
+    instance.on('error', reject);
+    instance.on('response', (_client, _status, _bytes, ms) => {
+      if (count === latencies.length) {
+        const grown = new Float64Array(latencies.length * 2);
+        grown.set(latencies);
+        latencies = grown;
+      }
+      latencies[count++] = ms;
+    });
+    instance.on('done', (result) => {
+      const sorted = latencies.subarray(0, count).sort();
+      const at = (p: number) => (count === 0 ? Number.NaN : sorted[Math.min(count - 1, Math.ceil((p / 100) * count) - 1)]!);
+      const statusCodes: Record<string, number> = {};
+      for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat.count;
+      resolve({
+        requests: count,
+        seconds: result.duration,
+        rps: count / result.duration,
+        p50Ms: at(50),
+        p99Ms: at(99),
+        maxMs: count === 0 ? Number.NaN : sorted[count - 1]!,
+        errors: result.errors + result.timeouts,
+        non2xx: result.non2xx,
+        statusCodes,
+      });
+    });
+  });
+}
+
+const job = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LoadJob;
+run(job).then(
+  (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
+  (error) => {
+    process.stderr.write(`load generator failed: ${(error as Error).stack}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,65 @@
+// `npm run bench [-- --quick] [-- --only a,b] [-- --profile] [-- --no-write]`
+// Runs each section, prints the table and rewrites the generated part of BENCHMARKS.md.
+import { mkdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { describeMachine, generatedBlock, type BenchSettings, type Row, terminalTable, writeBenchmarksFile } from './lib/report.ts';
+import { SERVER_FLAGS } from './lib/server-process.ts';
+import { poolConfigurationSection } from './sections/pool-configuration.ts';
+
+const SECTIONS: Record<string, (settings: BenchSettings) => Promise<Row[]>> = {
+  'pool-configuration': poolConfigurationSection,
+};
+
+const BENCHMARKS_FILE = new URL('../BENCHMARKS.md', import.meta.url).pathname;
+const PROFILE_DIR = new URL('./profiles/', import.meta.url).pathname;
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+
+const quick = values.quick!;
+const profile = values.profile!;
+if (profile) mkdirSync(PROFILE_DIR, { recursive: true });
+const settings: BenchSettings = {
+  quick,
+  runs: quick ? 3 : 5,
+  runSeconds: quick ? 3 : 10,
+  warmupSeconds: quick ? 2 : 3,
+  startupRuns: quick ? 3 : 5,
+  serverNodeFlags: profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [],
+  log: (message) => process.stderr.write(`${message}\n`),
+};
+
+const chosen = values.only ? values.only.split(',').map((s) => s.trim()) : Object.keys(SECTIONS);
+for (const name of chosen) {
+  if (!SECTIONS[name]) {
+    process.stderr.write(`unknown section '${name}'; known: ${Object.keys(SECTIONS).join(', ')}\n`);
+    process.exit(2);
+  }
+}
+
+const started = performance.now();
+const rows: Row[] = [];
+for (const name of chosen) {
+  settings.log(`== ${name}`);
+  rows.push(...(await SECTIONS[name]!(settings)));
+}
+process.stdout.write(`\n${terminalTable(rows)}\n\n`);
+settings.log(`finished in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+
+// A smoke run, a partial run or a profiled run would replace the recorded figures with weaker ones.
+const complete = !quick && !profile && !values.only;
+if (values['no-write'] || !complete) {
+  settings.log(`BENCHMARKS.md left as is (${values['no-write'] ? '--no-write' : 'only a full run of every section rewrites it'}).`);
+} else {
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  writeBenchmarksFile(BENCHMARKS_FILE, generatedBlock(rows, describeMachine(), command, settings, SERVER_FLAGS));
+  settings.log(`BENCHMARKS.md rewritten.`);
+}
+if (profile) settings.log(`CPU profiles of the server are in ${PROFILE_DIR} (summarize: node bench/profile-summary.ts <file>).`);
