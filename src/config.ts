@@ -18,6 +18,10 @@ export interface Config {
   redisUrl?: string;
   /** How long shutdown waits for in-flight requests before cutting their connections. */
   shutdownGraceMs: number;
+  /** Cognito Sync quotas; AWS's are 20 datasets per identity, 1,024 records and 1 MB (1,048,576 bytes) per dataset. */
+  syncQuotas: { maxDatasetsPerIdentity: number; maxRecordsPerDataset: number; maxDatasetBytes: number };
+  /** How long a SyncSessionToken from ListRecords is good for UpdateRecords, in seconds (default 1 hour). */
+  syncSessionTtlSeconds: number;
   developerKey?: { accessKeyId: string; secretAccessKey: string; accountId?: string };
 }
 
@@ -50,6 +54,10 @@ const OPTIONS = {
   'database-pool-size': { type: 'string', env: 'COGNITO_SYNC_DATABASE_POOL_SIZE', default: String(DEFAULT_DATABASE_POOL_SIZE) },
   'redis-url': { type: 'string', env: 'COGNITO_SYNC_REDIS_URL', default: '' },
   'shutdown-grace-seconds': { type: 'string', env: 'COGNITO_SYNC_SHUTDOWN_GRACE_SECONDS', default: '10' },
+  'max-datasets-per-identity': { type: 'string', env: 'COGNITO_SYNC_MAX_DATASETS_PER_IDENTITY', default: '20' },
+  'max-records-per-dataset': { type: 'string', env: 'COGNITO_SYNC_MAX_RECORDS_PER_DATASET', default: '1024' },
+  'max-dataset-bytes': { type: 'string', env: 'COGNITO_SYNC_MAX_DATASET_BYTES', default: String(1024 * 1024) },
+  'sync-session-ttl': { type: 'string', env: 'COGNITO_SYNC_SYNC_SESSION_TTL', default: '3600' },
 } as const;
 
 export class ConfigError extends Error {}
@@ -86,6 +94,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     database: databaseConfig(value('database-url'), value('database-schema'), value('database-pool-size')),
     redisUrl: redisUrl(value('redis-url')),
     shutdownGraceMs: integerIn('shutdown-grace-seconds', value('shutdown-grace-seconds'), 0, 3600) * 1000,
+    syncQuotas: {
+      maxDatasetsPerIdentity: integerIn('max-datasets-per-identity', value('max-datasets-per-identity'), 1, 1_000_000),
+      maxRecordsPerDataset: integerIn('max-records-per-dataset', value('max-records-per-dataset'), 1, 10_000_000),
+      maxDatasetBytes: integerIn('max-dataset-bytes', value('max-dataset-bytes'), 1, 1024 * 1024 * 1024),
+    },
+    syncSessionTtlSeconds: integerIn('sync-session-ttl', value('sync-session-ttl'), 1, 86_400),
   };
 
   const accessKeyId = env.COGNITO_SYNC_ACCESS_KEY_ID;

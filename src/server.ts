@@ -23,7 +23,11 @@ import { developerIdentityHandlers } from './services/cognito-identity/developer
 import { identityHandlers } from './services/cognito-identity/identities.ts';
 import { openIdTokenHandlers } from './services/cognito-identity/open-id-tokens.ts';
 import { answerJwks } from './http/jwks.ts';
+import { datasetHandlers } from './services/cognito-sync/datasets.ts';
 import { poolConfigurationHandlers } from './services/cognito-sync/pool-configuration.ts';
+import { recordHandlers } from './services/cognito-sync/records.ts';
+import { SyncSessionTokens } from './services/cognito-sync/sync-session-tokens.ts';
+import { usageHandlers } from './services/cognito-sync/usage.ts';
 import { PageTokens } from './services/pagination.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
@@ -58,7 +62,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const metrics = createMetrics({ store, inFlightRequests: () => inFlight.size });
 
   const handlers = new Map([
-    [cognitoSyncModel.signingName, { ...poolConfigurationHandlers(store) }],
+    [
+      cognitoSyncModel.signingName,
+      {
+        ...poolConfigurationHandlers(store),
+        ...recordHandlers(store, { pageTokens, sessions: new SyncSessionTokens(sealer, config.syncSessionTtlSeconds), quotas: config.syncQuotas }),
+        ...datasetHandlers(store, pageTokens),
+        ...usageHandlers(store, pageTokens),
+      },
+    ],
     [
       cognitoIdentityModel.signingName,
       {

@@ -2,10 +2,13 @@
 // method is naturally serialized; write methods that read-then-write use BEGIN IMMEDIATE.
 import type { Store } from '../store.ts';
 import { type Db, openDatabase } from './database.ts';
+import * as datasets from './datasets.ts';
 import * as developerKeys from './developer-keys.ts';
 import * as identities from './identities.ts';
 import * as identityPools from './identity-pools.ts';
+import * as records from './records.ts';
 import * as serverSecrets from './server-secrets.ts';
+import * as syncUsage from './sync-usage.ts';
 
 export function openSqliteStore(dataDir: string): Store {
   const db: Db = openDatabase(dataDir);
@@ -42,5 +45,14 @@ export function openSqliteStore(dataDir: string): Store {
     listLoginUserIdentifiers: async (id, provider, limit, after) => identities.listLoginUserIdentifiers(db, id, provider, limit, after),
     deleteIdentities: async (ids) => identities.deleteIdentities(db, ids),
     mergeIdentities: async (from, to, now) => identities.mergeIdentities(db, from, to, now),
+    listRecords: async (address, options) => records.listRecords(db, address, options),
+    updateRecords: async (address, change) => records.updateRecords(db, address, change),
+    describeDataset: async (address) => datasets.describeDataset(db, address),
+    deleteDataset: async (address, now) => datasets.deleteDataset(db, address, now),
+    listDatasets: async (poolId, identityId, limit, after) => datasets.listDatasets(db, poolId, identityId, limit, after),
+    mergeIdentityDatasets: async (poolId, from, to) => datasets.mergeIdentityDatasets(db, poolId, from, to),
+    describeIdentityUsage: async (poolId, identityId) => syncUsage.describeIdentityUsage(db, poolId, identityId),
+    describeIdentityPoolUsage: async (poolId) => syncUsage.describeIdentityPoolUsage(db, poolId),
+    listIdentityPoolUsage: async (accountId, limit, after) => syncUsage.listIdentityPoolUsage(db, accountId, limit, after),
   };
 }

@@ -1,0 +1,119 @@
+// ListRecords (pull) and UpdateRecords (push): the sync protocol itself (reference: "The sync protocol").
+import { invalidParameter, ServiceError } from '../../protocol/errors.ts';
+import type { DatasetAddress, DatasetStore, IdentityPoolStore, RecordPosition, SyncQuotas } from '../../store/store.ts';
+import type { RequestContext, ServiceHandlers } from '../context.ts';
+import type { PageTokens } from '../pagination.ts';
+import { requireOwnedPool } from '../pool-access.ts';
+import { addressOf, type DatasetInput, identityNotFoundError, pageSize, recordToWire, writerOf } from './dataset-access.ts';
+import { limitExceeded } from './quotas.ts';
+import { checkedPatches, type RecordPatchWire } from './record-patches.ts';
+import type { SyncSessionTokens } from './sync-session-tokens.ts';
+
+/** Android asks for 1,024 per page, a whole dataset at AWS's record quota. */
+const RECORDS_PAGE = { default: 1024, max: 1024 };
+
+interface ListRecordsInput extends DatasetInput {
+  LastSyncCount?: number;
+  NextToken?: string;
+  MaxResults?: number;
+  SyncSessionToken?: string;
+}
+
+interface UpdateRecordsInput extends DatasetInput {
+  DeviceId?: string;
+  RecordPatches?: RecordPatchWire[];
+  SyncSessionToken: string;
+  /** Base64 JSON describing the client app; accepted and not needed for syncing. */
+  ClientContext?: string;
+}
+
+export interface RecordHandlerDeps {
+  pageTokens: PageTokens;
+  sessions: SyncSessionTokens;
+  quotas: SyncQuotas;
+}
+
+/** The ListRecords page position travels sealed in NextToken, bound to the dataset and lastSyncCount. */
+function resumePosition(deps: RecordHandlerDeps, listing: string, token: string | undefined): RecordPosition | undefined {
+  const after = deps.pageTokens.resume(listing, token);
+  if (after === undefined) return undefined;
+  const [syncCount, key] = JSON.parse(after) as [number, string];
+  return { syncCount, key };
+}
+
+export function recordHandlers(store: IdentityPoolStore & DatasetStore, deps: RecordHandlerDeps): ServiceHandlers {
+  return {
+    async ListRecords(input: ListRecordsInput, ctx: RequestContext) {
+      const address = addressOf(input);
+      const lastSyncCount = input.LastSyncCount ?? 0;
+      if (lastSyncCount < 0) throw invalidParameter(`LastSyncCount must not be negative, got ${lastSyncCount}.`);
+      const limit = pageSize(input.MaxResults, RECORDS_PAGE);
+      await requireOwnedPool(store, ctx.principal, address.identityPoolId);
+      const listing = `ListRecords:${address.identityPoolId}:${address.identityId}:${address.datasetName}:${lastSyncCount}`;
+      const after = resumePosition(deps, listing, input.NextToken);
+
+      // A sync session starts with the first page of a pull; later pages, or a pull that presents a live token
+      // of its own, continue the session they belong to.
+      let sessionId: string | undefined;
+      if (input.SyncSessionToken !== undefined && input.SyncSessionToken !== '') {
+        const opened = deps.sessions.open(input.SyncSessionToken, address, ctx.now);
+        if (opened.status === 'valid') sessionId = opened.sessionId;
+      }
+      const result = await store.listRecords(address, {
+        lastSyncCount,
+        limit,
+        after,
+        startsSession: sessionId === undefined && after === undefined,
+      });
+      if (result.outcome === 'identity-not-found') throw identityNotFoundError(address.identityPoolId, address.identityId, result);
+      if (result.outcome === 'no-such-sync-count') {
+        // iOS recognizes this exact wording and resyncs from zero.
+        throw invalidParameter(`No such SyncCount: ${lastSyncCount} exists for this Dataset`);
+      }
+      const next = result.nextAfter && JSON.stringify([result.nextAfter.syncCount, result.nextAfter.key]);
+      // Every member but NextToken is always present: Android unboxes them without null checks, and reads a
+      // NextToken that is present as "more pages follow".
+      return {
+        Records: result.records.map(recordToWire),
+        NextToken: deps.pageTokens.issue(listing, next),
+        Count: result.records.length,
+        DatasetSyncCount: result.dataset?.syncCount ?? 0,
+        LastModifiedBy: result.dataset?.lastModifiedBy,
+        MergedDatasetNames: result.mergedDatasetNames,
+        DatasetExists: result.dataset !== undefined,
+        DatasetDeletedAfterRequestedSyncCount: result.deletedAfterRequestedSyncCount,
+        SyncSessionToken: deps.sessions.issue(address, ctx.now, sessionId),
+      };
+    },
+
+    async UpdateRecords(input: UpdateRecordsInput, ctx: RequestContext) {
+      const address = addressOf(input);
+      const patches = checkedPatches(input.RecordPatches);
+      await requireOwnedPool(store, ctx.principal, address.identityPoolId);
+      deps.sessions.require(input.SyncSessionToken, address, ctx.now);
+
+      if (patches.length === 0) {
+        // Nothing to write: no dataset is created and the count stays, but a missing identity is still reported.
+        const described = await store.describeDataset(address);
+        if (described.outcome === 'identity-not-found') throw identityNotFoundError(address.identityPoolId, address.identityId, described);
+        return { Records: [] };
+      }
+      const result = await store.updateRecords(address, { patches, modifiedBy: writerOf(ctx.principal), now: ctx.now, quotas: deps.quotas });
+      switch (result.outcome) {
+        case 'identity-not-found':
+          throw identityNotFoundError(address.identityPoolId, address.identityId, result);
+        case 'conflict':
+          // The exact wording real clients have seen; they pull and retry on 409.
+          throw new ServiceError('ResourceConflictException', `Current SyncCount for: ${result.key} is: ${result.current} not: ${result.given}`);
+        case 'sync-count-ahead':
+          throw invalidParameter(
+            `SyncCount ${result.given} for key '${result.key}' is greater than the dataset's current SyncCount ${result.datasetSyncCount}; it was never issued.`,
+          );
+        case 'limit':
+          throw limitExceeded(result.quota, result.limit, result.wouldBe);
+        case 'ok':
+          return { Records: result.records.map(recordToWire) };
+      }
+    },
+  };
+}
