@@ -117,6 +117,28 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
   }
 }
 
+/**
+ * Runs several reads against one snapshot (REPEATABLE READ, READ ONLY): what they return is consistent even
+ * while other nodes write. Read-only transactions never fail on serialization at this level, so no retry.
+ */
+export async function inReadTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
 /** JSON columns: undefined is stored as NULL, and NULL reads back as undefined. */
 export const toJson = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 export const fromJson = <T>(value: unknown): T | undefined => (value === null || value === undefined ? undefined : (value as T));

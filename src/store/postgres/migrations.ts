@@ -66,4 +66,57 @@ export const postgresMigrations: Migration[] = [
       CREATE INDEX identity_logins_by_identity ON identity_logins (identity_id, provider_name, user_identifier);
     `,
   },
+  {
+    version: 3,
+    name: 'Cognito Sync datasets, records, deleted-dataset markers, pool sync usage',
+    sql: `
+      -- sync_count only ever rises, across incarnations too: a dataset recreated after a delete continues from
+      -- the deleted one's count (deleted_through), so a client's lastSyncCount always names one incarnation.
+      CREATE TABLE datasets (
+        identity_id TEXT COLLATE "C" NOT NULL REFERENCES identities (identity_id) ON DELETE CASCADE,
+        dataset_name TEXT COLLATE "C" NOT NULL,
+        identity_pool_id TEXT COLLATE "C" NOT NULL,
+        sync_count BIGINT NOT NULL,
+        deleted_through BIGINT NOT NULL DEFAULT 0,
+        created_at TIMESTAMPTZ NOT NULL,
+        last_modified_at TIMESTAMPTZ NOT NULL,
+        last_modified_by TEXT NOT NULL,
+        num_records BIGINT NOT NULL,
+        data_storage BIGINT NOT NULL,
+        -- Set on datasets moved here by a merge: the name they had under the merged identity.
+        merged_base_name TEXT COLLATE "C" NULL,
+        PRIMARY KEY (identity_id, dataset_name)
+      );
+      CREATE INDEX datasets_by_pool ON datasets (identity_pool_id);
+      CREATE INDEX datasets_by_merged_base ON datasets (identity_id, merged_base_name) WHERE merged_base_name IS NOT NULL;
+      CREATE TABLE dataset_records (
+        identity_id TEXT COLLATE "C" NOT NULL,
+        dataset_name TEXT COLLATE "C" NOT NULL,
+        record_key TEXT COLLATE "C" NOT NULL,
+        -- NULL: removed (a tombstone).
+        value TEXT NULL,
+        sync_count BIGINT NOT NULL,
+        size BIGINT NOT NULL,
+        last_modified_at TIMESTAMPTZ NOT NULL,
+        last_modified_by TEXT NOT NULL,
+        device_last_modified_at TIMESTAMPTZ NULL,
+        PRIMARY KEY (identity_id, dataset_name, record_key),
+        FOREIGN KEY (identity_id, dataset_name) REFERENCES datasets (identity_id, dataset_name) ON DELETE CASCADE ON UPDATE CASCADE
+      );
+      CREATE INDEX dataset_records_by_sync_count ON dataset_records (identity_id, dataset_name, sync_count, record_key);
+      CREATE TABLE deleted_datasets (
+        identity_id TEXT COLLATE "C" NOT NULL REFERENCES identities (identity_id) ON DELETE CASCADE,
+        dataset_name TEXT COLLATE "C" NOT NULL,
+        identity_pool_id TEXT COLLATE "C" NOT NULL,
+        sync_count BIGINT NOT NULL,
+        deleted_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (identity_id, dataset_name)
+      );
+      CREATE INDEX deleted_datasets_by_pool ON deleted_datasets (identity_pool_id);
+      CREATE TABLE sync_pool_usage (
+        identity_pool_id TEXT COLLATE "C" PRIMARY KEY REFERENCES identity_pools (identity_pool_id) ON DELETE CASCADE,
+        sync_sessions_count BIGINT NOT NULL
+      );
+    `,
+  },
 ];

@@ -3,10 +3,13 @@
 import type { DatabaseConfig } from '../../config.ts';
 import type { Store } from '../store.ts';
 import { type Db, openDatabase } from './database.ts';
+import * as datasets from './datasets.ts';
 import * as developerKeys from './developer-keys.ts';
 import * as identities from './identities.ts';
 import * as identityPools from './identity-pools.ts';
+import * as records from './records.ts';
 import * as serverSecrets from './server-secrets.ts';
+import * as syncUsage from './sync-usage.ts';
 
 export async function openPostgresStore(config: DatabaseConfig): Promise<Store> {
   const db: Db = await openDatabase(config);
@@ -40,5 +43,14 @@ export async function openPostgresStore(config: DatabaseConfig): Promise<Store> 
     listLoginUserIdentifiers: (id, provider, limit, after) => identities.listLoginUserIdentifiers(db, id, provider, limit, after),
     deleteIdentities: (ids) => identities.deleteIdentities(db, ids),
     mergeIdentities: (from, to, now) => identities.mergeIdentities(db, from, to, now),
+    listRecords: (address, options) => records.listRecords(db, address, options),
+    updateRecords: (address, change) => records.updateRecords(db, address, change),
+    describeDataset: (address) => datasets.describeDataset(db, address),
+    deleteDataset: (address, now) => datasets.deleteDataset(db, address, now),
+    listDatasets: (poolId, identityId, limit, after) => datasets.listDatasets(db, poolId, identityId, limit, after),
+    mergeIdentityDatasets: (poolId, from, to) => datasets.mergeIdentityDatasets(db, poolId, from, to),
+    describeIdentityUsage: (poolId, identityId) => syncUsage.describeIdentityUsage(db, poolId, identityId),
+    describeIdentityPoolUsage: (poolId) => syncUsage.describeIdentityPoolUsage(db, poolId),
+    listIdentityPoolUsage: (accountId, limit, after) => syncUsage.listIdentityPoolUsage(db, accountId, limit, after),
   };
 }
