@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { DeleteIdentityPoolCommand, GetCredentialsForIdentityCommand, GetIdCommand, ListIdentityPoolsCommand } from '@aws-sdk/client-cognito-identity';
 import { GetIdentityPoolConfigurationCommand, ListDatasetsCommand, ListRecordsCommand } from '@aws-sdk/client-cognito-sync';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import { createPool, developerIdentity, type IdentityWithCredentials, unauthenticatedIdentity } from './helpers/identity-flows.ts';
 import { errorOf, startServer, type TestServer } from './helpers/server.ts';
 
@@ -19,7 +20,7 @@ async function assertRefused(promise: Promise<unknown>, code: string, status: nu
   if (message) assert.match(error.message, message);
 }
 
-const listRecords = (server: TestServer, who: IdentityWithCredentials, credentials = who.credentials) =>
+const listRecords = (server: TestServer, who: IdentityWithCredentials, credentials: AwsCredentialIdentity = who.credentials) =>
   server.syncClient(credentials).send(new ListRecordsCommand({ IdentityPoolId: who.identityPoolId, IdentityId: who.identityId, DatasetName: 'settings' }));
 
 /** Accepted = anything but a refusal of the credentials (ListRecords may still be unimplemented: 501). */
