@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { CreateIdentityPoolCommand, ListIdentityPoolsCommand } from '@aws-sdk/client-cognito-identity';
 import { GetIdentityPoolConfigurationCommand } from '@aws-sdk/client-cognito-sync';
-import { errorOf, startServer } from './helpers/server.ts';
+import { errorOf, startServer, TEST_STORE } from './helpers/server.ts';
 
 const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
 
@@ -23,7 +23,7 @@ describe('command line', () => {
       assert.ok(first.developer.secretAccessKey.length >= 40);
       const file = `${first.dataDir}/credentials`;
       assert.equal(statSync(file).mode & 0o777, 0o600);
-      assert.equal(statSync(`${first.dataDir}/cognito-sync.db`).mode & 0o777, 0o600);
+      if (TEST_STORE === 'sqlite') assert.equal(statSync(`${first.dataDir}/cognito-sync.db`).mode & 0o777, 0o600);
       const ini = readFileSync(file, 'utf8');
       assert.match(ini, new RegExp(`aws_access_key_id = ${first.developer.accessKeyId}`));
       assert.match(ini, new RegExp(`aws_secret_access_key = ${first.developer.secretAccessKey}`));

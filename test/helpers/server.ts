@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoSyncClient } from '@aws-sdk/client-cognito-sync';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import { databaseUrlFor, dropSchema, testSchemaName } from './postgres.ts';
 
 const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
 
@@ -53,6 +54,9 @@ export function newDeveloperCredentials(): DeveloperCredentials {
 
 export const REGION = 'us-east-1';
 
+/** Which store servers started here use: `postgres` in `npm test`'s second pass, `sqlite` otherwise. */
+export const TEST_STORE: 'sqlite' | 'postgres' = process.env.COGNITO_SYNC_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cognito-sync-test-'));
   const developer = options.developer === undefined ? newDeveloperCredentials() : options.developer;
@@ -66,7 +70,16 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     env.COGNITO_SYNC_ACCOUNT_ID = developer.accountId;
   }
   Object.assign(env, options.env);
-  const child = spawn(process.execPath, [CLI, '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], {
+  // COGNITO_SYNC_TEST_STORE=postgres (set by `npm test` for its second pass): the same tests against
+  // PostgreSQL, one schema per data directory, so reusing a data directory (restart tests) reuses the data.
+  const storeArgs: string[] = [];
+  let ownSchema: string | undefined;
+  const choosesDatabase = options.args?.includes('--database-url') || env.COGNITO_SYNC_DATABASE_URL !== undefined;
+  if (process.env.COGNITO_SYNC_TEST_STORE === 'postgres' && !choosesDatabase) {
+    ownSchema = testSchemaName(dataDir);
+    storeArgs.push('--database-url', databaseUrlFor(ownSchema));
+  }
+  const child = spawn(process.execPath, [CLI, '--port', '0', '--data-dir', dataDir, ...storeArgs, ...(options.args ?? [])], {
     env: env as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -130,6 +143,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     async dispose() {
       await server.kill9();
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir && ownSchema) await dropSchema(ownSchema);
     },
   };
   return server;

@@ -1,0 +1,48 @@
+// `npm test`: the whole suite on the embedded SQLite store, then the whole suite again on PostgreSQL.
+// The PostgreSQL pass runs when CI=true or when PostgreSQL answers at the test URL; under CI=true a missing
+// PostgreSQL fails the run, elsewhere the pass is skipped with the reason printed. Every schema the run
+// created is dropped at the end. Arguments, if any, replace the default file pattern.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { dropSchemasWithPrefix, inCi, postgresUnavailableReason, TEST_DATABASE_URL } from '../test/helpers/postgres.ts';
+
+const files = process.argv.length > 2 ? process.argv.slice(2) : ['test/**/*.test.ts'];
+const schemaPrefix = `cst_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+
+function runPass(store: 'sqlite' | 'postgres'): Promise<number> {
+  process.stdout.write(`\n=== test pass: ${store} store ===\n`);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], {
+      stdio: 'inherit',
+      env: { ...process.env, COGNITO_SYNC_TEST_STORE: store, COGNITO_SYNC_TEST_SCHEMA_PREFIX: schemaPrefix },
+    });
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+const failures: string[] = [];
+const pgMissing = await postgresUnavailableReason();
+
+if ((await runPass('sqlite')) !== 0) failures.push('sqlite pass failed');
+
+if (pgMissing === undefined) {
+  if ((await runPass('postgres')) !== 0) failures.push('postgres pass failed');
+  const dropped = await dropSchemasWithPrefix(schemaPrefix).catch((error: Error) => {
+    process.stdout.write(`could not drop this run's schemas (${schemaPrefix}*): ${error.message}\n`);
+    return 0;
+  });
+  process.stdout.write(`dropped ${dropped} test schema(s) of this run from ${TEST_DATABASE_URL}\n`);
+} else if (inCi()) {
+  failures.push(`postgres pass could not run: ${pgMissing}. CI=true requires PostgreSQL (.ci/run starts it)`);
+} else {
+  process.stdout.write(
+    `\n=== test pass: postgres store SKIPPED: ${pgMissing}. ` +
+      'Start PostgreSQL (or set COGNITO_SYNC_TEST_DATABASE_URL) to run it; under CI=true this is a failure. ===\n',
+  );
+}
+
+if (failures.length > 0) {
+  process.stdout.write(`\nnpm test FAILED: ${failures.join('; ')}\n`);
+  process.exit(1);
+}
+process.stdout.write('\nnpm test passed\n');
