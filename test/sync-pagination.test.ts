@@ -133,30 +133,30 @@ describe('pagination', () => {
 
     const attempts = [
       // forged
-      user.device().send(new ListRecordsCommand({ ...where(user, 'big'), NextToken: 'A'.repeat(80) })),
-      user.device().send(new ListRecordsCommand({ ...where(user, 'big'), NextToken: 'garbage' })),
+      () => user.device().send(new ListRecordsCommand({ ...where(user, 'big'), NextToken: 'A'.repeat(80) })),
+      () => user.device().send(new ListRecordsCommand({ ...where(user, 'big'), NextToken: 'garbage' })),
       // the same token for another lastSyncCount, dataset, identity, or operation
-      user.device().send(new ListRecordsCommand({ ...where(user, 'big'), LastSyncCount: 1, NextToken: first.NextToken })),
-      user.device().send(new ListRecordsCommand({ ...where(user, 'other'), NextToken: first.NextToken })),
-      server.syncClient().send(new ListRecordsCommand({ ...where(other, 'big'), NextToken: first.NextToken })),
-      user.device().send(new ListDatasetsCommand({ IdentityPoolId: poolId, IdentityId: user.identityId, NextToken: first.NextToken })),
-      server.syncClient().send(new ListIdentityPoolUsageCommand({ NextToken: first.NextToken })),
+      () => user.device().send(new ListRecordsCommand({ ...where(user, 'big'), LastSyncCount: 1, NextToken: first.NextToken })),
+      () => user.device().send(new ListRecordsCommand({ ...where(user, 'other'), NextToken: first.NextToken })),
+      () => server.syncClient().send(new ListRecordsCommand({ ...where(other, 'big'), NextToken: first.NextToken })),
+      () => user.device().send(new ListDatasetsCommand({ IdentityPoolId: poolId, IdentityId: user.identityId, NextToken: first.NextToken })),
+      () => server.syncClient().send(new ListIdentityPoolUsageCommand({ NextToken: first.NextToken })),
       // the session token is not a page token
-      user.device().send(new ListRecordsCommand({ ...where(user, 'big'), NextToken: first.SyncSessionToken })),
+      () => user.device().send(new ListRecordsCommand({ ...where(user, 'big'), NextToken: first.SyncSessionToken })),
     ];
     for (const attempt of attempts) {
-      const error = await errorOf(attempt);
+      const error = await errorOf(attempt());
       assert.equal(error.name, 'InvalidParameterException', error.message);
       assert.equal(error.$metadata.httpStatusCode, 400);
       assert.match(error.message, /NextToken/);
     }
 
     for (const attempt of [
-      user.device().send(new ListRecordsCommand({ ...where(user, 'big'), MaxResults: 0 })),
-      user.device().send(new ListDatasetsCommand({ IdentityPoolId: poolId, IdentityId: user.identityId, MaxResults: -5 })),
-      server.syncClient().send(new ListIdentityPoolUsageCommand({ MaxResults: 0 })),
+      () => user.device().send(new ListRecordsCommand({ ...where(user, 'big'), MaxResults: 0 })),
+      () => user.device().send(new ListDatasetsCommand({ IdentityPoolId: poolId, IdentityId: user.identityId, MaxResults: -5 })),
+      () => server.syncClient().send(new ListIdentityPoolUsageCommand({ MaxResults: 0 })),
     ]) {
-      const error = await errorOf(attempt);
+      const error = await errorOf(attempt());
       assert.equal(error.name, 'InvalidParameterException');
       assert.match(error.message, /MaxResults/);
     }

@@ -295,13 +295,13 @@ describe('the sync protocol', () => {
     const where = { IdentityPoolId: poolId, IdentityId: ghost, DatasetName: 'd' };
     const developer = server.syncClient();
     for (const call of [
-      developer.send(new ListRecordsCommand(where)),
-      developer.send(new DescribeDatasetCommand(where)),
-      developer.send(new DeleteDatasetCommand(where)),
-      developer.send(new ListDatasetsCommand({ IdentityPoolId: poolId, IdentityId: ghost })),
-      developer.send(new DescribeIdentityUsageCommand({ IdentityPoolId: poolId, IdentityId: ghost })),
+      () => developer.send(new ListRecordsCommand(where)),
+      () => developer.send(new DescribeDatasetCommand(where)),
+      () => developer.send(new DeleteDatasetCommand(where)),
+      () => developer.send(new ListDatasetsCommand({ IdentityPoolId: poolId, IdentityId: ghost })),
+      () => developer.send(new DescribeIdentityUsageCommand({ IdentityPoolId: poolId, IdentityId: ghost })),
     ]) {
-      const error = await errorOf(call);
+      const error = await errorOf(call());
       assert.equal(error.name, 'ResourceNotFoundException', error.message);
       assert.equal(error.$metadata.httpStatusCode, 404);
       assert.ok(error.message.includes(ghost), error.message);
