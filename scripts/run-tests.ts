@@ -9,12 +9,18 @@ import { dropSchemasWithPrefix, inCi, postgresUnavailableReason, TEST_DATABASE_U
 const files = process.argv.length > 2 ? process.argv.slice(2) : ['test/**/*.test.ts'];
 const schemaPrefix = `cst_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 
-function runPass(store: 'sqlite' | 'postgres'): Promise<number> {
+function runPass(store: 'sqlite' | 'postgres', postgresPassFollows = false): Promise<number> {
   process.stdout.write(`\n=== test pass: ${store} store ===\n`);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], {
       stdio: 'inherit',
-      env: { ...process.env, COGNITO_SYNC_TEST_STORE: store, COGNITO_SYNC_TEST_SCHEMA_PREFIX: schemaPrefix },
+      env: {
+        ...process.env,
+        COGNITO_SYNC_TEST_STORE: store,
+        COGNITO_SYNC_TEST_SCHEMA_PREFIX: schemaPrefix,
+        // PostgreSQL-only tests (several nodes on one database) then wait for the PostgreSQL pass.
+        COGNITO_SYNC_TEST_POSTGRES_PASS_FOLLOWS: postgresPassFollows ? '1' : '',
+      },
     });
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
@@ -23,7 +29,7 @@ function runPass(store: 'sqlite' | 'postgres'): Promise<number> {
 const failures: string[] = [];
 const pgMissing = await postgresUnavailableReason();
 
-if ((await runPass('sqlite')) !== 0) failures.push('sqlite pass failed');
+if ((await runPass('sqlite', pgMissing === undefined)) !== 0) failures.push('sqlite pass failed');
 
 if (pgMissing === undefined) {
   if ((await runPass('postgres')) !== 0) failures.push('postgres pass failed');

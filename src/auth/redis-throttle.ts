@@ -29,15 +29,23 @@ export class RedisThrottle implements Throttle {
     });
   }
 
-  /** Resolves once Redis answers, so a node does not start on its fallback limiter without saying so. */
+  /** Resolves once Redis answers; rejects on the first connection error (or after 3 s), so a node can say at
+   *  start that it is on its fallback limiter. */
   async ready(): Promise<void> {
     if (this.redis.status !== 'ready') {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('Redis did not answer within 10s')), 10_000);
-        this.redis.once('ready', () => {
+        const settle = (error?: Error) => {
           clearTimeout(timer);
-          resolve();
-        });
+          this.redis.off('ready', onReady);
+          this.redis.off('error', onError);
+          if (error) reject(error);
+          else resolve();
+        };
+        const onReady = () => settle();
+        const onError = (error: Error) => settle(error);
+        const timer = setTimeout(() => settle(new Error('Redis did not answer within 3 s')), 3_000);
+        this.redis.once('ready', onReady);
+        this.redis.once('error', onError);
       });
     }
     await this.redis.ping();

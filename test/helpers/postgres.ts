@@ -42,6 +42,17 @@ export async function skipUnlessPostgres(): Promise<false | string> {
   return `${reason}; skipped outside CI`;
 }
 
+/**
+ * For tests that exist only for PostgreSQL (several nodes on one database): they run once, in the PostgreSQL
+ * pass of `npm test` (or whenever the file runs on its own), under the same CI rule as skipUnlessPostgres.
+ */
+export async function skipUnlessPostgresPass(): Promise<false | string> {
+  if (process.env.COGNITO_SYNC_TEST_STORE === 'sqlite' && process.env.COGNITO_SYNC_TEST_POSTGRES_PASS_FOLLOWS === '1') {
+    return 'PostgreSQL-only: runs in the PostgreSQL pass';
+  }
+  return skipUnlessPostgres();
+}
+
 let counter = 0;
 
 /** A schema name no other test uses; `key` (e.g. a data directory) maps to the same name every time. */
