@@ -253,6 +253,32 @@ describe('the sync protocol', () => {
     assert.equal(typeof dataset.LastModifiedDate, 'number');
   });
 
+  it('the JSON 1.1 target form (every member in the body, as the API reference sample sends it) syncs the same way', async () => {
+    const user = await newIdentity(server, poolId);
+    const signing = { credentials: user.credentials, service: 'cognito-sync' };
+    const target = (operation: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+      sendSigned(
+        server.url,
+        {
+          method: 'POST',
+          path: '/',
+          headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `com.amazonaws.cognito.sync.model.AWSCognitoSyncService.${operation}`, ...headers },
+          body: JSON.stringify({ IdentityPoolId: poolId, IdentityId: user.identityId, DatasetName: 'target-form', ...body }),
+        },
+        signing,
+      );
+    const pulled = await target('ListRecords', { LastSyncCount: 0 });
+    assert.equal(pulled.status, 200, pulled.text);
+    const pushed = await target(
+      'UpdateRecords',
+      { SyncSessionToken: pulled.json().SyncSessionToken, RecordPatches: [{ Op: 'replace', Key: 'k', Value: 'v', SyncCount: 0 }] },
+      { 'x-amz-Client-Context': 'eyJjbGllbnQiOnt9fQ==' },
+    );
+    assert.equal(pushed.status, 200, pushed.text);
+    const viaSdk = await user.device().send(new ListRecordsCommand(address(user, 'target-form')));
+    assert.deepEqual(viaSdk.Records!.map((r) => [r.Key, r.Value, r.SyncCount]), [['k', 'v', 1]]);
+  });
+
   it('a SyncSessionToken is bound to its identity and dataset', async () => {
     const user = await newIdentity(server, poolId);
     const other = await newIdentity(server, poolId);
