@@ -6,6 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { DescribeIdentityPoolCommand } from '@aws-sdk/client-cognito-identity';
+import { ListRecordsCommand, UpdateRecordsCommand } from '@aws-sdk/client-cognito-sync';
+import { createPool, unauthenticatedIdentity } from './helpers/identity-flows.ts';
 import { databaseUrlFor, dropSchema, queryTestDatabase, skipUnlessPostgres, testSchemaName } from './helpers/postgres.ts';
 import { newDeveloperCredentials, startServer } from './helpers/server.ts';
 
@@ -63,6 +66,35 @@ describe('database schema versions', { skip: await skipUnlessPostgres() }, () =>
     assert.match(result.stderr, /schema is at version 999 but this server knows versions up to \d+; upgrade this node/);
     const versions = await queryTestDatabase<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`);
     assert.equal(versions.at(-1)!.version, 999);
+  });
+
+  it('a running node keeps serving after a newer release adds columns (a rolling upgrade)', async () => {
+    const upgrading = testSchemaName();
+    const node = await startServer({ developer: newDeveloperCredentials(), args: ['--database-url', databaseUrlFor(upgrading)] });
+    try {
+      const pool = await createPool(node);
+      const user = await unauthenticatedIdentity(node, pool);
+      const sync = node.syncClient(user.credentials);
+      const where = { IdentityPoolId: pool, IdentityId: user.identityId, DatasetName: 'd' };
+      const cycle = async (value: string) => {
+        const pulled = await sync.send(new ListRecordsCommand({ ...where, LastSyncCount: 0 }));
+        const current = pulled.Records!.find((r) => r.Key === 'k')?.SyncCount ?? 0;
+        await sync.send(new UpdateRecordsCommand({ ...where, SyncSessionToken: pulled.SyncSessionToken, RecordPatches: [{ Op: 'replace', Key: 'k', Value: value, SyncCount: current }] }));
+        await node.identityClient().send(new DescribeIdentityPoolCommand({ IdentityPoolId: pool }));
+      };
+      // Twice, so every statement the node uses is prepared on its connections before the schema changes.
+      await cycle('before-1');
+      await cycle('before-2');
+      for (const table of ['developer_keys', 'identity_pools', 'identities', 'identity_logins', 'datasets', 'dataset_records', 'pool_sync_configuration']) {
+        await queryTestDatabase(`ALTER TABLE ${upgrading}.${table} ADD COLUMN added_by_next_release TEXT`);
+      }
+      await cycle('after');
+      const listed = await sync.send(new ListRecordsCommand({ ...where, LastSyncCount: 0 }));
+      assert.equal(listed.Records![0]!.Value, 'after');
+    } finally {
+      await node.dispose();
+      await dropSchema(upgrading);
+    }
   });
 
   it('a database URL may choose its schema with ?schema=, and COGNITO_SYNC_DATABASE_SCHEMA overrides it', async () => {

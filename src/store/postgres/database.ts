@@ -11,6 +11,7 @@
 // A deadlock between two multi-row writers (e.g. merges) is still possible in principle; `inTransaction`
 // re-runs the whole transaction for that case and for serialization failures on PostgreSQL-compatible
 // engines that run everything SERIALIZABLE.
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { DatabaseConfig } from '../../config.ts';
 import { postgresMigrations } from './migrations.ts';
@@ -22,8 +23,31 @@ export type Queryable = pg.Pool | pg.PoolClient;
 // BIGINT (int8) arrives as a JS number: every count, size and epoch-millisecond value we store fits in 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (text) => Number(text));
 
+/**
+ * A connection that prepares each parameterized statement once (named after a hash of its SQL) and reuses
+ * the plan: the same few dozen statements run on every request, and parsing and planning them each time cost
+ * PostgreSQL as much CPU as running them. Statements without parameters (BEGIN, COMMIT, migrations) run as is.
+ */
+class PreparingClient extends pg.Client {
+  // biome-ignore lint: pg's query() has many overloads; this forwards all of them.
+  override query(config: any, values?: any, callback?: any): any {
+    if (typeof config === 'string' && Array.isArray(values)) {
+      return super.query({ name: statementName(config), text: config, values }, callback);
+    }
+    return super.query(config, values, callback);
+  }
+}
+
+const statementNames = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) statementNames.set(sql, (name = `s${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`));
+  return name;
+}
+
 export async function openDatabase(config: DatabaseConfig): Promise<Db> {
   const pool = new pg.Pool({
+    Client: PreparingClient,
     connectionString: config.url,
     max: config.poolSize,
     // Every connection works in our schema, so SQL never names it and test runs can each use their own.

@@ -3,6 +3,11 @@
 import type { DatasetInfo, IdentityNotFound, SyncRecord } from '../store.ts';
 import type { Queryable } from './database.ts';
 
+/** Named columns, not `*`: statements are prepared (database.ts), and a prepared `SELECT *` fails on a node
+ *  still running the old release once a rolling upgrade adds a column. */
+export const DATASET_COLUMNS =
+  'identity_id, dataset_name, identity_pool_id, sync_count, deleted_through, created_at, last_modified_at, last_modified_by, num_records, data_storage, merged_base_name';
+
 export interface DatasetRow {
   identity_id: string;
   dataset_name: string;
@@ -68,7 +73,7 @@ export async function identityNotFound(db: Queryable, identityPoolId: string, id
 
 export async function readDataset(db: Queryable, identityId: string, datasetName: string, lock = false): Promise<DatasetRow | undefined> {
   return (
-    await db.query<DatasetRow>(`SELECT * FROM datasets WHERE identity_id = $1 AND dataset_name = $2${lock ? ' FOR UPDATE' : ''}`, [
+    await db.query<DatasetRow>(`SELECT ${DATASET_COLUMNS} FROM datasets WHERE identity_id = $1 AND dataset_name = $2${lock ? ' FOR UPDATE' : ''}`, [
       identityId,
       datasetName,
     ])

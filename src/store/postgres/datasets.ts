@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import type { DatasetAddress, DatasetInfo, DatasetResult, IdentityNotFound, Page } from '../store.ts';
 import { inReadTransaction, inTransaction } from './database.ts';
-import { type DatasetRow, identityNotFound, readDataset, toDatasetInfo } from './dataset-rows.ts';
+import { DATASET_COLUMNS, type DatasetRow, identityNotFound, readDataset, toDatasetInfo } from './dataset-rows.ts';
 
 export function describeDataset(db: pg.Pool, address: DatasetAddress): Promise<DatasetResult> {
   return inReadTransaction(db, async (client) => {
@@ -44,7 +44,7 @@ export function listDatasets(
     const missing = await identityNotFound(client, identityPoolId, identityId);
     if (missing) return missing;
     const rows = (
-      await client.query<DatasetRow>('SELECT * FROM datasets WHERE identity_id = $1 AND dataset_name > $2 ORDER BY dataset_name LIMIT $3', [
+      await client.query<DatasetRow>(`SELECT ${DATASET_COLUMNS} FROM datasets WHERE identity_id = $1 AND dataset_name > $2 ORDER BY dataset_name LIMIT $3`, [
         identityId,
         after,
         limit + 1,

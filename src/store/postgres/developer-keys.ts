@@ -9,7 +9,7 @@ interface Row {
 }
 
 export async function getDeveloperKey(db: Queryable, accessKeyId: string): Promise<DeveloperKey | undefined> {
-  const row = (await db.query<Row>('SELECT * FROM developer_keys WHERE access_key_id = $1', [accessKeyId])).rows[0];
+  const row = (await db.query<Row>('SELECT access_key_id, secret_access_key, account_id, created_at FROM developer_keys WHERE access_key_id = $1', [accessKeyId])).rows[0];
   return row && {
     accessKeyId: row.access_key_id,
     secretAccessKey: row.secret_access_key,

@@ -4,6 +4,9 @@ import type pg from 'pg';
 import type { Identity, IdentityLogin, IdentityWithLogins, LinkLoginResult, Page } from '../store.ts';
 import { inTransaction, type Queryable } from './database.ts';
 
+// Named columns, not `*`: see DATASET_COLUMNS in dataset-rows.ts.
+const IDENTITY_COLUMNS = 'identity_id, identity_pool_id, created_at, last_modified_at, merged_into, disabled';
+
 interface IdentityRow {
   identity_id: string;
   identity_pool_id: string;
@@ -34,7 +37,7 @@ export function createIdentity(db: Queryable, identity: Identity): Promise<void>
 }
 
 async function readIdentity(db: Queryable, identityId: string, forUpdate = false): Promise<Identity | undefined> {
-  const row = (await db.query<IdentityRow>(`SELECT * FROM identities WHERE identity_id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [identityId])).rows[0];
+  const row = (await db.query<IdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE identity_id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [identityId])).rows[0];
   return row && toIdentity(row);
 }
 
@@ -147,7 +150,7 @@ export async function listIdentities(
   // One statement, so the identities and their logins come from one snapshot.
   const rows = (
     await db.query<IdentityRow & { logins: IdentityLogin[] }>(
-      `SELECT i.*, COALESCE((
+      `SELECT ${IDENTITY_COLUMNS.split(', ').map((c) => `i.${c}`).join(', ')}, COALESCE((
            SELECT json_agg(json_build_object('providerName', l.provider_name, 'userIdentifier', l.user_identifier)
                            ORDER BY l.provider_name, l.user_identifier)
            FROM identity_logins l WHERE l.identity_id = i.identity_id), '[]'::json) AS logins

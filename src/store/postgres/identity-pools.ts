@@ -2,6 +2,9 @@ import type pg from 'pg';
 import type { IdentityPool, IdentityPoolSpec, Page, PoolSyncConfiguration } from '../store.ts';
 import { fromJson, inTransaction, type Queryable, toJson } from './database.ts';
 
+// Named columns, not `*`: see DATASET_COLUMNS in dataset-rows.ts.
+const POOL_COLUMNS = 'identity_pool_id, account_id, spec, created_at';
+
 interface PoolRow {
   identity_pool_id: string;
   account_id: string;
@@ -26,14 +29,14 @@ export async function createIdentityPool(db: Queryable, pool: IdentityPool): Pro
 }
 
 export async function getIdentityPool(db: Queryable, identityPoolId: string): Promise<IdentityPool | undefined> {
-  const row = (await db.query<PoolRow>('SELECT * FROM identity_pools WHERE identity_pool_id = $1', [identityPoolId])).rows[0];
+  const row = (await db.query<PoolRow>(`SELECT ${POOL_COLUMNS} FROM identity_pools WHERE identity_pool_id = $1`, [identityPoolId])).rows[0];
   return row && toPool(row);
 }
 
 export async function listIdentityPools(db: Queryable, accountId: string, limit: number, after = ''): Promise<Page<IdentityPool>> {
   const rows = (
     await db.query<PoolRow>(
-      `SELECT * FROM identity_pools WHERE account_id = $1 AND identity_pool_id > $2
+      `SELECT ${POOL_COLUMNS} FROM identity_pools WHERE account_id = $1 AND identity_pool_id > $2
        ORDER BY identity_pool_id LIMIT $3`,
       [accountId, after, limit + 1],
     )
