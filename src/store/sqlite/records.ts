@@ -11,7 +11,7 @@ import type {
   UpdateRecordsResult,
 } from '../store.ts';
 import { type Db, inTransaction } from './database.ts';
-import { type DatasetRow, identityNotFound, inReadTransaction, type RecordRow, readDataset, toDatasetInfo, toSyncRecord } from './dataset-rows.ts';
+import { identityNotFound, inReadTransaction, type RecordRow, readDataset, toDatasetInfo, toSyncRecord } from './dataset-rows.ts';
 
 const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
@@ -172,7 +172,6 @@ export function updateRecords(
     });
 
     const dataset: DatasetInfo = toDatasetInfo({
-      ...(existing ?? ({} as DatasetRow)),
       identity_id: identityId,
       dataset_name: datasetName,
       identity_pool_id: identityPoolId,
