@@ -196,3 +196,28 @@ contractSuite('store contract: pool sync configuration', (subject) => {
     assert.equal(Object.keys(events).length, 24, `every change kept: ${Object.keys(events).join(',')}`);
   });
 });
+
+contractSuite('store contract: lifecycle', (subject, kind) => {
+  it('names its kind; a pooled store reports its pool within its configured size', async () => {
+    const { store } = subject();
+    assert.equal(store.kind, kind);
+    await store.ping();
+    if (store.connectionPool) {
+      const use = store.connectionPool();
+      assert.equal(use.max, 8, 'the size it was opened with');
+      assert.ok(use.open >= 1 && use.open <= use.max);
+      assert.ok(use.idle >= 0 && use.idle <= use.open);
+      assert.equal(use.waiting, 0);
+    } else {
+      assert.equal(kind, 'sqlite', 'only the embedded store has no connection pool');
+    }
+  });
+
+  it('after close, calls fail instead of hanging, and closing again is harmless', async () => {
+    const { store } = subject();
+    await store.close();
+    await assert.rejects(store.ping());
+    await assert.rejects(store.getDeveloperKey('AKIACONTRACT0000009'));
+    await store.close();
+  });
+});
