@@ -10,6 +10,7 @@ import { noThrottle, type Throttle, TokenBucketThrottle } from './auth/throttle.
 import type { Config } from './config.ts';
 import { newServerSecret, TokenSealer } from './crypto/token-sealer.ts';
 import { answerClientError } from './http/aws-shaped-client-error.ts';
+import { answerPreflight, applyCors } from './http/cors.ts';
 import { answerHealth, answerLiveness, answerReadiness } from './http/health.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createLogger } from './logger.ts';
@@ -94,6 +95,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
 
   const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 60_000 }, (req, res) => {
+    applyCors(req, res);
+    if (answerPreflight(req, res)) return;
     if (req.method === 'GET' && req.url === '/health') {
       void answerHealth(res, store);
       return;
