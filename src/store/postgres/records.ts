@@ -18,10 +18,9 @@ import type {
   SyncRecord,
   UpdateRecordsResult,
 } from '../store.ts';
+import { planRecordPatches, type StoredRecordState } from '../record-patch-plan.ts';
 import { inReadTransaction, inTransaction, type Queryable } from './database.ts';
 import { type DatasetRow, deletedMarker, identityNotFound, type RecordRow, readDataset, toDatasetInfo, toSyncRecord } from './dataset-rows.ts';
-
-const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
 /**
  * The reads run on one REPEATABLE READ snapshot. The pool's sync-session counter is bumped afterwards in its
@@ -115,7 +114,7 @@ export function updateRecords(
     if (!existing) deletedThrough = (await deletedMarker(client, identityId, datasetName)) ?? 0;
     const currentCount = existing?.sync_count ?? deletedThrough;
 
-    const stored = new Map<string, Pick<RecordRow, 'value' | 'sync_count' | 'size'>>();
+    const stored = new Map<string, StoredRecordState>();
     if (existing) {
       const rows = (
         await client.query<RecordRow>(
@@ -123,39 +122,19 @@ export function updateRecords(
           [identityId, datasetName, [...new Set(patches.map((p) => p.key))]],
         )
       ).rows;
-      for (const row of rows) stored.set(row.record_key, row);
+      for (const row of rows) stored.set(row.record_key, { value: row.value, syncCount: row.sync_count, size: row.size });
     }
-    for (const patch of patches) {
-      if (patch.syncCount > currentCount) {
-        return { outcome: 'sync-count-ahead', key: patch.key, given: patch.syncCount, datasetSyncCount: currentCount };
-      }
-      const current = stored.get(patch.key)?.sync_count ?? 0;
-      if (current !== patch.syncCount) return { outcome: 'conflict', key: patch.key, current, given: patch.syncCount };
-    }
-
-    if (!existing) {
-      const n = (await client.query<{ n: number }>('SELECT count(*) AS n FROM datasets WHERE identity_id = $1', [identityId])).rows[0]!.n;
-      if (n + 1 > quotas.maxDatasetsPerIdentity) {
-        return { outcome: 'limit', quota: 'maxDatasetsPerIdentity', limit: quotas.maxDatasetsPerIdentity, wouldBe: n + 1 };
-      }
-    }
-    let numRecords = existing?.num_records ?? 0;
-    let dataStorage = existing?.data_storage ?? 0;
-    const sizes = patches.map((patch) => {
-      const before = stored.get(patch.key);
-      const size = utf8Bytes(patch.key) + (patch.op === 'replace' ? utf8Bytes(patch.value ?? '') : 0);
-      numRecords += (patch.op === 'replace' ? 1 : 0) - (before && before.value !== null ? 1 : 0);
-      dataStorage += size - (before?.size ?? 0);
-      return size;
-    });
-    if (numRecords > quotas.maxRecordsPerDataset) {
-      return { outcome: 'limit', quota: 'maxRecordsPerDataset', limit: quotas.maxRecordsPerDataset, wouldBe: numRecords };
-    }
-    if (dataStorage > quotas.maxDatasetBytes) {
-      return { outcome: 'limit', quota: 'maxDatasetBytes', limit: quotas.maxDatasetBytes, wouldBe: dataStorage };
-    }
-
-    const syncCount = currentCount + 1;
+    const identityDatasetCount = existing
+      ? undefined
+      : (await client.query<{ n: number }>('SELECT count(*) AS n FROM datasets WHERE identity_id = $1', [identityId])).rows[0]!.n;
+    const plan = planRecordPatches(
+      { syncCount: currentCount, numRecords: existing?.num_records ?? 0, dataStorage: existing?.data_storage ?? 0, exists: existing !== undefined, identityDatasetCount },
+      stored,
+      patches,
+      quotas,
+    );
+    if (plan.outcome !== 'accepted') return plan;
+    const { syncCount, numRecords, dataStorage, sizes } = plan;
     if (existing) {
       await client.query(
         `UPDATE datasets SET sync_count = $1, last_modified_at = $2, last_modified_by = $3, num_records = $4, data_storage = $5

@@ -10,10 +10,9 @@ import type {
   SyncRecord,
   UpdateRecordsResult,
 } from '../store.ts';
+import { planRecordPatches, type StoredRecordState } from '../record-patch-plan.ts';
 import { type Db, inTransaction } from './database.ts';
 import { identityNotFound, inReadTransaction, type RecordRow, readDataset, toDatasetInfo, toSyncRecord } from './dataset-rows.ts';
-
-const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
 export function listRecords(
   db: Db,
@@ -99,40 +98,24 @@ export function updateRecords(
     const readRecord = db.prepare(
       'SELECT record_key, value, sync_count, size FROM dataset_records WHERE identity_id = ? AND dataset_name = ? AND record_key = ?',
     );
-    const stored = new Map<string, Pick<RecordRow, 'value' | 'sync_count' | 'size'>>();
-    for (const patch of patches) {
-      if (patch.syncCount > currentCount) {
-        return { outcome: 'sync-count-ahead', key: patch.key, given: patch.syncCount, datasetSyncCount: currentCount };
-      }
-      const row = readRecord.get(identityId, datasetName, patch.key) as RecordRow | undefined;
-      if (row) stored.set(patch.key, row);
-      const current = row?.sync_count ?? 0;
-      if (current !== patch.syncCount) return { outcome: 'conflict', key: patch.key, current, given: patch.syncCount };
+    const stored = new Map<string, StoredRecordState>();
+    for (const key of new Set(patches.map((p) => p.key))) {
+      const row = readRecord.get(identityId, datasetName, key) as RecordRow | undefined;
+      if (row) stored.set(key, { value: row.value, syncCount: row.sync_count, size: row.size });
     }
+    const identityDatasetCount = existing
+      ? undefined
+      : (db.prepare('SELECT count(*) AS n FROM datasets WHERE identity_id = ?').get(identityId) as { n: number }).n;
+    const plan = planRecordPatches(
+      { syncCount: currentCount, numRecords: existing?.num_records ?? 0, dataStorage: existing?.data_storage ?? 0, exists: existing !== undefined, identityDatasetCount },
+      stored,
+      patches,
+      quotas,
+    );
+    if (plan.outcome !== 'accepted') return plan;
+    const { numRecords, dataStorage, sizes } = plan;
 
-    if (!existing) {
-      const { n } = db.prepare('SELECT count(*) AS n FROM datasets WHERE identity_id = ?').get(identityId) as { n: number };
-      if (n + 1 > quotas.maxDatasetsPerIdentity) {
-        return { outcome: 'limit', quota: 'maxDatasetsPerIdentity', limit: quotas.maxDatasetsPerIdentity, wouldBe: n + 1 };
-      }
-    }
-    let numRecords = existing?.num_records ?? 0;
-    let dataStorage = existing?.data_storage ?? 0;
-    const sizes = patches.map((patch) => {
-      const before = stored.get(patch.key);
-      const size = utf8Bytes(patch.key) + (patch.op === 'replace' ? utf8Bytes(patch.value ?? '') : 0);
-      numRecords += (patch.op === 'replace' ? 1 : 0) - (before && before.value !== null ? 1 : 0);
-      dataStorage += size - (before?.size ?? 0);
-      return size;
-    });
-    if (numRecords > quotas.maxRecordsPerDataset) {
-      return { outcome: 'limit', quota: 'maxRecordsPerDataset', limit: quotas.maxRecordsPerDataset, wouldBe: numRecords };
-    }
-    if (dataStorage > quotas.maxDatasetBytes) {
-      return { outcome: 'limit', quota: 'maxDatasetBytes', limit: quotas.maxDatasetBytes, wouldBe: dataStorage };
-    }
-
-    const syncCount = currentCount + 1;
+    const { syncCount } = plan;
     const at = now.getTime();
     if (existing) {
       db.prepare(
