@@ -9,11 +9,21 @@ import { dropSchemasWithPrefix, inCi, postgresUnavailableReason, TEST_DATABASE_U
 const files = process.argv.length > 2 ? process.argv.slice(2) : ['test/**/*.test.ts'];
 const schemaPrefix = `cst_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 
+// Totals over both passes, read from node's own summary lines, for one closing line at the end.
+const totals = { passed: 0, failed: 0, skipped: 0 };
+function countSummary(text: string) {
+  for (const [, word, n] of text.matchAll(/^ℹ (pass|fail|skipped) (\d+)$/gm)) {
+    if (word === 'pass') totals.passed += Number(n);
+    else if (word === 'fail') totals.failed += Number(n);
+    else totals.skipped += Number(n);
+  }
+}
+
 function runPass(store: 'sqlite' | 'postgres', postgresPassFollows = false): Promise<number> {
   process.stdout.write(`\n=== test pass: ${store} store ===\n`);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], {
-      stdio: 'inherit',
+      stdio: ['ignore', 'pipe', 'inherit'],
       env: {
         ...process.env,
         COGNITO_SYNC_TEST_STORE: store,
@@ -22,7 +32,15 @@ function runPass(store: 'sqlite' | 'postgres', postgresPassFollows = false): Pro
         COGNITO_SYNC_TEST_POSTGRES_PASS_FOLLOWS: postgresPassFollows ? '1' : '',
       },
     });
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      output += chunk.toString('utf8');
+    });
+    child.once('close', (code, signal) => {
+      countSummary(output);
+      resolve(code ?? (signal ? 1 : 0));
+    });
   });
 }
 
@@ -47,8 +65,9 @@ if (pgMissing === undefined) {
   );
 }
 
+const closing = `${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`;
 if (failures.length > 0) {
-  process.stdout.write(`\nnpm test FAILED: ${failures.join('; ')}\n`);
+  process.stdout.write(`\nnpm test FAILED: ${failures.join('; ')}\n${closing}\n`);
   process.exit(1);
 }
-process.stdout.write('\nnpm test passed\n');
+process.stdout.write(`\nnpm test passed (both passes together):\n${closing}\n`);
