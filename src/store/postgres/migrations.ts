@@ -119,4 +119,37 @@ export const postgresMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'outbox (deliveries after commit: Cognito Streams, later push sync) and BulkPublish jobs',
+    sql: `
+      -- Work to do after a commit, written in the same transaction as the change that caused it. Nodes claim
+      -- rows with FOR UPDATE SKIP LOCKED, so each row is handled by one node; the claim (claimed_by,
+      -- claim_expires_at) is a lease that a node that dies leaves to expire. Rows of one ordering_key are handed
+      -- out oldest first, one at a time, so a dataset's stream records reach the stream in SyncCount order.
+      -- payload is JSON kept as text: only the delivering node reads it. A delivered row is deleted.
+      CREATE TABLE outbox (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        kind TEXT COLLATE "C" NOT NULL,
+        ordering_key TEXT COLLATE "C" NOT NULL,
+        payload TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at TIMESTAMPTZ NOT NULL,
+        next_attempt_at TIMESTAMPTZ NOT NULL,
+        claimed_by TEXT NULL,
+        claim_expires_at TIMESTAMPTZ NULL,
+        last_error TEXT NULL
+      );
+      CREATE INDEX outbox_by_ordering_key ON outbox (ordering_key, id);
+      CREATE INDEX outbox_by_next_attempt ON outbox (next_attempt_at, id);
+      -- The last BulkPublish of each pool (GetBulkPublishDetails); the job itself is an outbox row.
+      CREATE TABLE bulk_publish_jobs (
+        identity_pool_id TEXT COLLATE "C" PRIMARY KEY REFERENCES identity_pools (identity_pool_id) ON DELETE CASCADE,
+        status TEXT NOT NULL,
+        started_at TIMESTAMPTZ NOT NULL,
+        completed_at TIMESTAMPTZ NULL,
+        failure_message TEXT NULL
+      );
+    `,
+  },
 ];

@@ -115,4 +115,36 @@ export const sqliteMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'outbox (deliveries after commit: Cognito Streams, later push sync) and BulkPublish jobs',
+    sql: `
+      -- Work to do after a commit, written in the same transaction as the change that caused it. One row is
+      -- handled by one node at a time: a claim (claimed_by, claim_expires_at) is a lease that a node that dies
+      -- leaves to expire. Rows of one ordering_key are handed out oldest first, one at a time, so a dataset's
+      -- stream records reach the stream in SyncCount order. A delivered row is deleted.
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        ordering_key TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        claimed_by TEXT NULL,
+        claim_expires_at INTEGER NULL,
+        last_error TEXT NULL
+      );
+      CREATE INDEX outbox_by_ordering_key ON outbox (ordering_key, id);
+      CREATE INDEX outbox_by_next_attempt ON outbox (next_attempt_at, id);
+      -- The last BulkPublish of each pool (GetBulkPublishDetails); the job itself is an outbox row.
+      CREATE TABLE bulk_publish_jobs (
+        identity_pool_id TEXT PRIMARY KEY REFERENCES identity_pools (identity_pool_id) ON DELETE CASCADE,
+        status TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        completed_at INTEGER NULL,
+        failure_message TEXT NULL
+      );
+    `,
+  },
 ];
