@@ -7,6 +7,7 @@ import * as datasets from './datasets.ts';
 import * as developerKeys from './developer-keys.ts';
 import * as identities from './identities.ts';
 import * as identityPools from './identity-pools.ts';
+import * as push from './push.ts';
 import * as records from './records.ts';
 import * as serverSecrets from './server-secrets.ts';
 import * as syncUsage from './sync-usage.ts';
@@ -52,5 +53,10 @@ export async function openPostgresStore(config: DatabaseConfig): Promise<Store> 
     describeIdentityUsage: (poolId, identityId) => syncUsage.describeIdentityUsage(db, poolId, identityId),
     describeIdentityPoolUsage: (poolId) => syncUsage.describeIdentityPoolUsage(db, poolId),
     listIdentityPoolUsage: (accountId, limit, after) => syncUsage.listIdentityPoolUsage(db, accountId, limit, after),
+    putDevice: (device) => push.putDevice(db, device),
+    subscribeToDataset: (address, deviceId, now) => push.subscribeToDataset(db, address, deviceId, now),
+    unsubscribeFromDataset: (address, deviceId) => push.unsubscribeFromDataset(db, address, deviceId),
+    listDatasetSubscribers: (address) => push.listDatasetSubscribers(db, address),
+    dropEndpointSubscriptions: (endpointArn) => push.dropEndpointSubscriptions(db, endpointArn),
   };
 }

@@ -116,6 +116,34 @@ export const sqliteMigrations: Migration[] = [
     `,
   },
   {
+    version: 4,
+    name: 'push sync: registered devices and their dataset subscriptions',
+    sql: `
+      CREATE TABLE push_devices (
+        device_id TEXT PRIMARY KEY,
+        identity_id TEXT NOT NULL REFERENCES identities (identity_id) ON DELETE CASCADE,
+        identity_pool_id TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        token TEXT NOT NULL,
+        -- The SNS platform endpoint created for the token under the pool's application ARN.
+        endpoint_arn TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX push_devices_by_identity ON push_devices (identity_id, platform, token);
+      CREATE INDEX push_devices_by_endpoint ON push_devices (endpoint_arn);
+      -- A subscription follows its dataset: deleted with it, moved with it by a merge.
+      CREATE TABLE dataset_subscriptions (
+        identity_id TEXT NOT NULL,
+        dataset_name TEXT NOT NULL,
+        device_id TEXT NOT NULL REFERENCES push_devices (device_id) ON DELETE CASCADE,
+        subscribed_at INTEGER NOT NULL,
+        PRIMARY KEY (identity_id, dataset_name, device_id),
+        FOREIGN KEY (identity_id, dataset_name) REFERENCES datasets (identity_id, dataset_name) ON DELETE CASCADE ON UPDATE CASCADE
+      );
+      CREATE INDEX dataset_subscriptions_by_device ON dataset_subscriptions (device_id);
+    `,
+  },
+  {
     version: 5,
     name: 'outbox (deliveries after commit: Cognito Streams, later push sync) and BulkPublish jobs',
     sql: `

@@ -6,6 +6,7 @@ import * as datasets from './datasets.ts';
 import * as developerKeys from './developer-keys.ts';
 import * as identities from './identities.ts';
 import * as identityPools from './identity-pools.ts';
+import * as push from './push.ts';
 import * as records from './records.ts';
 import * as serverSecrets from './server-secrets.ts';
 import * as syncUsage from './sync-usage.ts';
@@ -54,5 +55,10 @@ export function openSqliteStore(dataDir: string): Store {
     describeIdentityUsage: async (poolId, identityId) => syncUsage.describeIdentityUsage(db, poolId, identityId),
     describeIdentityPoolUsage: async (poolId) => syncUsage.describeIdentityPoolUsage(db, poolId),
     listIdentityPoolUsage: async (accountId, limit, after) => syncUsage.listIdentityPoolUsage(db, accountId, limit, after),
+    putDevice: async (device) => push.putDevice(db, device),
+    subscribeToDataset: async (address, deviceId, now) => push.subscribeToDataset(db, address, deviceId, now),
+    unsubscribeFromDataset: async (address, deviceId) => push.unsubscribeFromDataset(db, address, deviceId),
+    listDatasetSubscribers: async (address) => push.listDatasetSubscribers(db, address),
+    dropEndpointSubscriptions: async (endpointArn) => push.dropEndpointSubscriptions(db, endpointArn),
   };
 }
