@@ -22,6 +22,8 @@ export interface Config {
   syncQuotas: { maxDatasetsPerIdentity: number; maxRecordsPerDataset: number; maxDatasetBytes: number };
   /** How long a SyncSessionToken from ListRecords is good for UpdateRecords, in seconds (default 1 hour). */
   syncSessionTtlSeconds: number;
+  /** How long UpdateRecords waits for a pool's sync trigger (Lambda) function; AWS allows 5 s. */
+  syncTriggerTimeoutMs: number;
   developerKey?: { accessKeyId: string; secretAccessKey: string; accountId?: string };
 }
 
@@ -58,6 +60,7 @@ const OPTIONS = {
   'max-records-per-dataset': { type: 'string', env: 'COGNITO_SYNC_MAX_RECORDS_PER_DATASET', default: '1024' },
   'max-dataset-bytes': { type: 'string', env: 'COGNITO_SYNC_MAX_DATASET_BYTES', default: String(1024 * 1024) },
   'sync-session-ttl': { type: 'string', env: 'COGNITO_SYNC_SYNC_SESSION_TTL', default: '3600' },
+  'sync-trigger-timeout-ms': { type: 'string', env: 'COGNITO_SYNC_SYNC_TRIGGER_TIMEOUT_MS', default: '5000' },
 } as const;
 
 export class ConfigError extends Error {}
@@ -100,6 +103,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       maxDatasetBytes: integerIn('max-dataset-bytes', value('max-dataset-bytes'), 1, 1024 * 1024 * 1024),
     },
     syncSessionTtlSeconds: integerIn('sync-session-ttl', value('sync-session-ttl'), 1, 86_400),
+    syncTriggerTimeoutMs: integerIn('sync-trigger-timeout-ms', value('sync-trigger-timeout-ms'), 1, 60_000),
   };
 
   const accessKeyId = env.COGNITO_SYNC_ACCESS_KEY_ID;

@@ -24,13 +24,18 @@ import { developerIdentityHandlers } from './services/cognito-identity/developer
 import { identityHandlers } from './services/cognito-identity/identities.ts';
 import { openIdTokenHandlers } from './services/cognito-identity/open-id-tokens.ts';
 import { answerJwks } from './http/jwks.ts';
+import { LambdaSyncTrigger } from './delivery/lambda-sync-trigger.ts';
 import { datasetHandlers } from './services/cognito-sync/datasets.ts';
+import { cognitoEventsHandlers } from './services/cognito-sync/cognito-events.ts';
 import { poolConfigurationHandlers } from './services/cognito-sync/pool-configuration.ts';
+import { pushSyncHandlers } from './services/cognito-sync/push-sync.ts';
 import { recordHandlers } from './services/cognito-sync/records.ts';
 import { SyncSessionTokens } from './services/cognito-sync/sync-session-tokens.ts';
+import { SyncTrigger } from './services/cognito-sync/sync-trigger.ts';
 import { usageHandlers } from './services/cognito-sync/usage.ts';
 import { PageTokens } from './services/pagination.ts';
 import { openStore } from './store/open-store.ts';
+import { SnsMobilePush } from './delivery/sns-mobile-push.ts';
 import type { Store } from './store/store.ts';
 
 export interface RunningServer {
@@ -61,15 +66,22 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const inFlight = new Set<ServerResponse>();
   let shuttingDown = false;
   const metrics = createMetrics({ store, inFlightRequests: () => inFlight.size });
+  const lambda = new LambdaSyncTrigger({ logger, fallbackRegion: config.region });
+  const syncTrigger = new SyncTrigger({ store, invoker: lambda, timeoutMs: config.syncTriggerTimeoutMs });
+
+  // Push sync's SNS client, shared by RegisterDevice and the push deliverer.
+  const mobilePush = new SnsMobilePush();
 
   const handlers = new Map([
     [
       cognitoSyncModel.signingName,
       {
         ...poolConfigurationHandlers(store),
-        ...recordHandlers(store, { pageTokens, sessions: new SyncSessionTokens(sealer, config.syncSessionTtlSeconds), quotas: config.syncQuotas }),
+        ...cognitoEventsHandlers(store),
+        ...recordHandlers(store, { pageTokens, sessions: new SyncSessionTokens(sealer, config.syncSessionTtlSeconds), quotas: config.syncQuotas, syncTrigger }),
         ...datasetHandlers(store, pageTokens),
         ...usageHandlers(store, pageTokens),
+        ...pushSyncHandlers(store, mobilePush),
       },
     ],
     [
@@ -145,6 +157,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
       server.closeAllConnections();
       await listenerClosed;
       throttle.close?.();
+      mobilePush.close();
+      lambda.close();
       await store.close();
     })());
 

@@ -8,6 +8,7 @@ import { addressOf, type DatasetInput, identityNotFoundError, pageSize, recordTo
 import { limitExceeded } from './quotas.ts';
 import { checkedPatches, type RecordPatchWire } from './record-patches.ts';
 import type { SyncSessionTokens } from './sync-session-tokens.ts';
+import type { SyncTrigger, TriggeredUpdate } from './sync-trigger.ts';
 
 /** Android asks for 1,024 per page, a whole dataset at AWS's record quota. */
 const RECORDS_PAGE = { default: 1024, max: 1024 };
@@ -31,6 +32,8 @@ export interface RecordHandlerDeps {
   pageTokens: PageTokens;
   sessions: SyncSessionTokens;
   quotas: SyncQuotas;
+  /** The pools' SyncTrigger; absent, no trigger ever runs. */
+  syncTrigger?: SyncTrigger;
 }
 
 /** The ListRecords page position travels sealed in NextToken, bound to the dataset and lastSyncCount. */
@@ -98,7 +101,17 @@ export function recordHandlers(store: IdentityPoolStore & DatasetStore, deps: Re
         if (described.outcome === 'identity-not-found') throw identityNotFoundError(address.identityPoolId, address.identityId, described);
         return { Records: [] };
       }
-      const result = await store.updateRecords(address, { patches, modifiedBy: writerOf(ctx.principal), now: ctx.now, quotas: deps.quotas });
+      // AWS runs the sync trigger only for identity credentials: developer writes go in as sent.
+      const planned: TriggeredUpdate =
+        deps.syncTrigger && ctx.principal.kind === 'identity'
+          ? await deps.syncTrigger.apply(address, patches, ctx.region)
+          : { outcome: 'write', patches };
+      // The trigger may have dropped every change: then, as for an empty batch, nothing is written.
+      if (planned.outcome === 'write' && planned.patches.length === 0) return { Records: [] };
+      const result =
+        planned.outcome === 'write'
+          ? await store.updateRecords(address, { patches: planned.patches, modifiedBy: writerOf(ctx.principal), now: ctx.now, quotas: deps.quotas })
+          : planned;
       switch (result.outcome) {
         case 'identity-not-found':
           throw identityNotFoundError(address.identityPoolId, address.identityId, result);
