@@ -19,6 +19,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
+    /** Extra flags for the servers' node, for experiments (e.g. --node-flags=--max-semi-space-size=8). */
+    'node-flags': { type: 'string' },
   },
   strict: true,
 });
@@ -32,7 +34,7 @@ const settings: BenchSettings = {
   runSeconds: quick ? 3 : 10,
   warmupSeconds: quick ? 2 : 3,
   startupRuns: quick ? 3 : 5,
-  serverNodeFlags: profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [],
+  serverNodeFlags: [...(values['node-flags']?.split(' ').filter(Boolean) ?? []), ...(profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [])],
   log: (message) => process.stderr.write(`${message}\n`),
 };
 
@@ -54,7 +56,7 @@ process.stdout.write(`\n${terminalTable(rows)}\n\n`);
 settings.log(`finished in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
 // A smoke run, a partial run or a profiled run would replace the recorded figures with weaker ones.
-const complete = !quick && !profile && !values.only;
+const complete = !quick && !profile && !values.only && !values['node-flags'];
 if (values['no-write'] || !complete) {
   settings.log(`BENCHMARKS.md left as is (${values['no-write'] ? '--no-write' : 'only a full run of every section rewrites it'}).`);
 } else {

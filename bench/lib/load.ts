@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadJob, LoadResult } from '../load-generator.ts';
-import { residentBytes } from './process-memory.ts';
+import { cpuSeconds, residentBytes } from './process-memory.ts';
 
 const GENERATOR = new URL('../load-generator.ts', import.meta.url).pathname;
 
@@ -14,6 +14,11 @@ export type { LoadJob, LoadResult };
 export interface MeasuredLoad extends LoadResult {
   /** Highest RSS of the watched process seen during the load (sampled every 100 ms). */
   peakRssBytes?: number;
+  /**
+   * CPU time the watched process spent per answered request, in microseconds: steadier than req/s on a
+   * shared machine, since a noisy neighbour slows the clock but not the work.
+   */
+  cpuMicrosPerRequest?: number;
 }
 
 export async function runLoad(job: LoadJob, watchPid?: number): Promise<MeasuredLoad> {
@@ -27,6 +32,7 @@ export async function runLoad(job: LoadJob, watchPid?: number): Promise<Measured
     if (rss !== undefined && (peakRssBytes === undefined || rss > peakRssBytes)) peakRssBytes = rss;
   };
   const sampler = setInterval(sample, 100);
+  const cpuBefore = watchPid === undefined ? undefined : cpuSeconds(watchPid);
   try {
     const child = spawn(process.execPath, [GENERATOR, file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -36,11 +42,14 @@ export async function runLoad(job: LoadJob, watchPid?: number): Promise<Measured
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     if (code !== 0) throw new Error(`load generator exited with ${code}: ${err}`);
     sample();
+    const cpuAfter = watchPid === undefined ? undefined : cpuSeconds(watchPid);
     const result = JSON.parse(out.trim().split('\n').at(-1)!) as LoadResult;
     if (result.errors > 0 || result.non2xx > 0) {
       throw new Error(`load run saw ${result.errors} socket errors and ${result.non2xx} non-2xx answers (${JSON.stringify(result.statusCodes)}); figures would be meaningless`);
     }
-    return { ...result, peakRssBytes };
+    const cpuMicrosPerRequest =
+      cpuBefore !== undefined && cpuAfter !== undefined && result.requests > 0 ? ((cpuAfter - cpuBefore) * 1e6) / result.requests : undefined;
+    return { ...result, peakRssBytes, cpuMicrosPerRequest };
   } finally {
     clearInterval(sampler);
     rmSync(dir, { recursive: true, force: true });

@@ -100,7 +100,7 @@ export interface FixedResponse {
 }
 
 /** A bare node:http server answering every request with `response`: the machine's own ceiling. */
-export async function startBareServer(response: FixedResponse): Promise<ServerProcess> {
+export async function startBareServer(response: FixedResponse, nodeFlags: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
-  return startChild([BARE, String(port), JSON.stringify(response)], process.env, port);
+  return startChild([...nodeFlags, BARE, String(port), JSON.stringify(response)], process.env, port);
 }

@@ -51,7 +51,15 @@ export async function signRequest(options: SignOptions): Promise<WireRequest> {
  * Sends one wire request on a fresh connection (servers are restarted between calls, so no pooled
  * socket may be reused) and returns status, headers and body.
  */
-export function sendOnce(baseUrl: string, request: WireRequest): Promise<{ status: number; headers: Headers; body: string }> {
+export interface WireResponse {
+  status: number;
+  headers: Headers;
+  /** Header names and values as sent, in order, with their original spelling. */
+  rawHeaders: string[];
+  body: string;
+}
+
+export function sendOnce(baseUrl: string, request: WireRequest): Promise<WireResponse> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
@@ -64,7 +72,7 @@ export function sendOnce(baseUrl: string, request: WireRequest): Promise<{ statu
           for (const [name, value] of Object.entries(response.headers)) {
             if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
           }
-          resolve({ status: response.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
+          resolve({ status: response.statusCode ?? 0, headers, rawHeaders: response.rawHeaders, body: Buffer.concat(chunks).toString('utf8') });
         });
         response.on('error', reject);
       },

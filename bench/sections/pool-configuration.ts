@@ -8,7 +8,7 @@ import { type MeasuredLoad, runLoad } from '../lib/load.ts';
 import { residentBytes } from '../lib/process-memory.ts';
 import type { BenchSettings, Row } from '../lib/report.ts';
 import { type FixedResponse, freePort, startBareServer, startOurServer } from '../lib/server-process.ts';
-import { sendOnce, signRequest, type WireRequest } from '../lib/sign.ts';
+import { sendOnce, signRequest, type WireResponse } from '../lib/sign.ts';
 import { spread } from '../lib/stats.ts';
 
 const CONNECTIONS = 32;
@@ -33,7 +33,7 @@ export async function poolConfigurationSection(settings: BenchSettings): Promise
     });
     const sample = await sendOnce(ours.url, request);
     if (sample.status !== 200) throw new Error(`GetIdentityPoolConfiguration answered ${sample.status}: ${sample.body}`);
-    bare = await startBareServer(sameBytes(sample));
+    bare = await startBareServer(sameBytes(sample), settings.serverNodeFlags);
     const bareCheck = await sendOnce(bare.url, request);
     if (bareCheck.body !== sample.body) throw new Error('bare server does not answer the same body');
 
@@ -50,7 +50,10 @@ export async function poolConfigurationSection(settings: BenchSettings): Promise
       const o = await runLoad(job(ours.url, settings.runSeconds), ours.pid);
       bareRuns.push(b);
       oursRuns.push(o);
-      settings.log(`  run ${i + 1}/${settings.runs}: ours ${o.rps.toFixed(0)} req/s p99 ${o.p99Ms.toFixed(2)} ms | bare ${b.rps.toFixed(0)} req/s p99 ${b.p99Ms.toFixed(2)} ms`);
+      settings.log(
+        `  run ${i + 1}/${settings.runs}: ours ${o.rps.toFixed(0)} req/s p99 ${o.p99Ms.toFixed(2)} ms ${o.cpuMicrosPerRequest?.toFixed(1)} µs CPU/req` +
+          ` | bare ${b.rps.toFixed(0)} req/s p99 ${b.p99Ms.toFixed(2)} ms ${b.cpuMicrosPerRequest?.toFixed(1)} µs CPU/req`,
+      );
     }
     const ratio = spread(oursRuns.map((o, i) => o.rps / bareRuns[i]!.rps));
     const oursP99 = spread(oursRuns.map((r) => r.p99Ms));
@@ -61,9 +64,11 @@ export async function poolConfigurationSection(settings: BenchSettings): Promise
       { section: op, metric: 'ours: requests/s', unit: 'req/s', value: spread(oursRuns.map((r) => r.rps)) },
       { section: op, metric: 'ours: p50 latency', unit: 'ms', value: spread(oursRuns.map((r) => r.p50Ms)) },
       { section: op, metric: 'ours: p99 latency', unit: 'ms', value: oursP99, target: { text: '≤ 5 ms', met: oursP99.median <= 5 } },
+      { section: op, metric: 'ours: server CPU per request', unit: 'µs', value: spread(oursRuns.map((r) => r.cpuMicrosPerRequest ?? Number.NaN)) },
       { section: op, metric: 'bare node:http: requests/s', unit: 'req/s', value: spread(bareRuns.map((r) => r.rps)) },
       { section: op, metric: 'bare node:http: p50 latency', unit: 'ms', value: spread(bareRuns.map((r) => r.p50Ms)) },
       { section: op, metric: 'bare node:http: p99 latency', unit: 'ms', value: spread(bareRuns.map((r) => r.p99Ms)) },
+      { section: op, metric: 'bare node:http: server CPU per request', unit: 'µs', value: spread(bareRuns.map((r) => r.cpuMicrosPerRequest ?? Number.NaN)) },
       { section: 'Memory', metric: 'RSS idle (after start-up)', unit: 'MB', value: spread([idleRss / MB]) },
       { section: 'Memory', metric: 'RSS under load (peak, GetIdentityPoolConfiguration)', unit: 'MB', value: loadRss, target: { text: '≤ 150 MB', met: loadRss.max <= 150 } },
       { section: 'Memory', metric: 'bare node:http RSS under load (peak)', unit: 'MB', value: spread(bareRuns.map((r) => (r.peakRssBytes ?? Number.NaN) / MB)) },
@@ -90,13 +95,12 @@ export async function poolConfigurationSection(settings: BenchSettings): Promise
   }
 }
 
-/** The headers that vary per request (Date) are left to node:http, as they are in our server. */
-function sameBytes(sample: { status: number; headers: Headers; body: string }): FixedResponse {
+/** Every header our server sent, spelled as it spelled them; node:http adds Date and the connection headers itself. */
+function sameBytes(sample: WireResponse): FixedResponse {
   const headers: Record<string, string> = {};
-  // Spelled as our server spells them, so the bytes on the wire match.
-  for (const name of ['Content-Type', 'Content-Length', 'x-amzn-RequestId']) {
-    const value = sample.headers.get(name);
-    if (value !== null) headers[name] = value;
+  for (let i = 0; i < sample.rawHeaders.length; i += 2) {
+    const name = sample.rawHeaders[i]!;
+    if (!['date', 'connection', 'keep-alive'].includes(name.toLowerCase())) headers[name] = sample.rawHeaders[i + 1]!;
   }
   return { status: sample.status, headers, body: sample.body };
 }
