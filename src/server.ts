@@ -28,12 +28,14 @@ import { LambdaSyncTrigger } from './delivery/lambda-sync-trigger.ts';
 import { datasetHandlers } from './services/cognito-sync/datasets.ts';
 import { cognitoEventsHandlers } from './services/cognito-sync/cognito-events.ts';
 import { poolConfigurationHandlers } from './services/cognito-sync/pool-configuration.ts';
+import { pushSyncHandlers } from './services/cognito-sync/push-sync.ts';
 import { recordHandlers } from './services/cognito-sync/records.ts';
 import { SyncSessionTokens } from './services/cognito-sync/sync-session-tokens.ts';
 import { SyncTrigger } from './services/cognito-sync/sync-trigger.ts';
 import { usageHandlers } from './services/cognito-sync/usage.ts';
 import { PageTokens } from './services/pagination.ts';
 import { openStore } from './store/open-store.ts';
+import { SnsMobilePush } from './delivery/sns-mobile-push.ts';
 import type { Store } from './store/store.ts';
 
 export interface RunningServer {
@@ -67,6 +69,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const lambda = new LambdaSyncTrigger({ logger, fallbackRegion: config.region });
   const syncTrigger = new SyncTrigger({ store, invoker: lambda, timeoutMs: config.syncTriggerTimeoutMs });
 
+  // Push sync's SNS client, shared by RegisterDevice and the push deliverer.
+  const mobilePush = new SnsMobilePush();
+
   const handlers = new Map([
     [
       cognitoSyncModel.signingName,
@@ -76,6 +81,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
         ...recordHandlers(store, { pageTokens, sessions: new SyncSessionTokens(sealer, config.syncSessionTtlSeconds), quotas: config.syncQuotas, syncTrigger }),
         ...datasetHandlers(store, pageTokens),
         ...usageHandlers(store, pageTokens),
+        ...pushSyncHandlers(store, mobilePush),
       },
     ],
     [
@@ -151,6 +157,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       server.closeAllConnections();
       await listenerClosed;
       throttle.close?.();
+      mobilePush.close();
       lambda.close();
       await store.close();
     })());
