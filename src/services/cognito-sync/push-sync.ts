@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MobilePush } from '../../delivery/sns-mobile-push.ts';
 import { invalidParameter, resourceNotFound, ServiceError } from '../../protocol/errors.ts';
-import type { DatasetAddress, IdentityPoolStore, PoolSyncConfigurationStore, PushPlatform, PushStore } from '../../store/store.ts';
+import type { DatasetAddress, DeviceNotFound, IdentityNotFound, IdentityPoolStore, PoolSyncConfigurationStore, PushPlatform, PushStore } from '../../store/store.ts';
 import type { RequestContext, ServiceHandlers } from '../context.ts';
 import { requireOwnedPool } from '../pool-access.ts';
 import { addressOf, type DatasetInput, datasetNotFound, identityNotFoundError } from './dataset-access.ts';
@@ -66,7 +66,11 @@ export function pushSyncHandlers(store: IdentityPoolStore & PoolSyncConfiguratio
     return applicationArn;
   }
 
-  function subscriptionErrors(address: DatasetAddress, deviceId: string, outcome: { outcome: string; mergedInto?: string }): void {
+  function subscriptionErrors(
+    address: DatasetAddress,
+    deviceId: string,
+    outcome: IdentityNotFound | DeviceNotFound | { outcome: 'dataset-not-found' } | { outcome: 'ok' },
+  ): void {
     if (outcome.outcome === 'identity-not-found') throw identityNotFoundError(address.identityPoolId, address.identityId, outcome);
     if (outcome.outcome === 'device-not-found') {
       throw resourceNotFound(`Device '${deviceId}' is not registered for identity '${address.identityId}'; register it with RegisterDevice.`);
