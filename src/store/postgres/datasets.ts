@@ -1,7 +1,9 @@
 // Dataset metadata on PostgreSQL: describe, list, delete, and moving a merged identity's datasets.
 import type pg from 'pg';
 import type { DatasetAddress, DatasetInfo, DatasetResult, IdentityNotFound, Page } from '../store.ts';
+import { deleteStreamEntry } from '../stream-outbox-entries.ts';
 import { inReadTransaction, inTransaction } from './database.ts';
+import { addStreamEntryIfEnabled } from './outbox.ts';
 import { DATASET_COLUMNS, type DatasetRow, identityNotFound, readDataset, toDatasetInfo } from './dataset-rows.ts';
 
 export function describeDataset(db: pg.Pool, address: DatasetAddress): Promise<DatasetResult> {
@@ -29,7 +31,9 @@ export function deleteDataset(db: pg.Pool, address: DatasetAddress, now: Date): 
       [identityId, datasetName, identityPoolId, row.sync_count, now],
     );
     await client.query('DELETE FROM datasets WHERE identity_id = $1 AND dataset_name = $2', [identityId, datasetName]);
-    return { outcome: 'ok', dataset: toDatasetInfo(row) };
+    const dataset = toDatasetInfo(row);
+    const outboxed = await addStreamEntryIfEnabled(client, identityPoolId, now, () => deleteStreamEntry(address, dataset, now));
+    return { outcome: 'ok', dataset, outboxed };
   });
 }
 

@@ -3,11 +3,13 @@
 import type { DatabaseConfig } from '../../config.ts';
 import type { Store } from '../store.ts';
 import { type Db, openDatabase } from './database.ts';
+import * as bulkPublish from './bulk-publish.ts';
 import * as datasets from './datasets.ts';
 import * as developerKeys from './developer-keys.ts';
 import * as identities from './identities.ts';
 import * as identityPools from './identity-pools.ts';
 import * as push from './push.ts';
+import * as outbox from './outbox.ts';
 import * as records from './records.ts';
 import * as serverSecrets from './server-secrets.ts';
 import * as syncUsage from './sync-usage.ts';
@@ -53,6 +55,16 @@ export async function openPostgresStore(config: DatabaseConfig): Promise<Store> 
     describeIdentityUsage: (poolId, identityId) => syncUsage.describeIdentityUsage(db, poolId, identityId),
     describeIdentityPoolUsage: (poolId) => syncUsage.describeIdentityPoolUsage(db, poolId),
     listIdentityPoolUsage: (accountId, limit, after) => syncUsage.listIdentityPoolUsage(db, accountId, limit, after),
+    enqueueOutboxItem: (entry, now) => outbox.enqueueOutboxItem(db, entry, now),
+    claimOutboxItems: (worker, limit, leaseMs, now) => outbox.claimOutboxItems(db, worker, limit, leaseMs, now),
+    extendOutboxClaim: (id, worker, leaseMs, now, payload) => outbox.extendOutboxClaim(db, id, worker, leaseMs, now, payload),
+    completeOutboxItem: (id) => outbox.completeOutboxItem(db, id),
+    retryOutboxItem: (id, worker, nextAttemptAt, error, payload) => outbox.retryOutboxItem(db, id, worker, nextAttemptAt, error, payload),
+    outboxDepth: () => outbox.outboxDepth(db),
+    startBulkPublish: (poolId, now) => bulkPublish.startBulkPublish(db, poolId, now),
+    getBulkPublishDetails: (poolId) => bulkPublish.getBulkPublishDetails(db, poolId),
+    finishBulkPublish: (poolId, startedAt, result, now) => bulkPublish.finishBulkPublish(db, poolId, startedAt, result, now),
+    listPoolDatasetsWithRecords: (poolId, limit, after) => bulkPublish.listPoolDatasetsWithRecords(db, poolId, limit, after),
     putDevice: (device) => push.putDevice(db, device),
     subscribeToDataset: (address, deviceId, now) => push.subscribeToDataset(db, address, deviceId, now),
     unsubscribeFromDataset: (address, deviceId) => push.unsubscribeFromDataset(db, address, deviceId),

@@ -19,7 +19,9 @@ import type {
   UpdateRecordsResult,
 } from '../store.ts';
 import { planRecordPatches, type StoredRecordState } from '../record-patch-plan.ts';
+import { syncStreamEntry } from '../stream-outbox-entries.ts';
 import { inReadTransaction, inTransaction, type Queryable } from './database.ts';
+import { addStreamEntryIfEnabled } from './outbox.ts';
 import { type DatasetRow, deletedMarker, identityNotFound, type RecordRow, readDataset, toDatasetInfo, toSyncRecord } from './dataset-rows.ts';
 
 /**
@@ -201,6 +203,8 @@ export function updateRecords(
       data_storage: dataStorage,
       merged_base_name: existing?.merged_base_name ?? null,
     });
-    return { outcome: 'ok', records, dataset };
+    // Same transaction: the stream gets this sync exactly when it committed.
+    const outboxed = await addStreamEntryIfEnabled(client, identityPoolId, now, () => syncStreamEntry(address, dataset, records));
+    return { outcome: 'ok', records, dataset, outboxed };
   });
 }

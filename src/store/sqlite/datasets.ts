@@ -1,6 +1,8 @@
 // Dataset metadata on the embedded store: describe, list, delete, and moving a merged identity's datasets.
 import type { DatasetAddress, DatasetInfo, DatasetResult, IdentityNotFound, Page } from '../store.ts';
+import { deleteStreamEntry } from '../stream-outbox-entries.ts';
 import { type Db, inTransaction } from './database.ts';
+import { addStreamEntryIfEnabled } from './outbox.ts';
 import { type DatasetRow, identityNotFound, inReadTransaction, readDataset, toDatasetInfo } from './dataset-rows.ts';
 
 export function describeDataset(db: Db, address: DatasetAddress): DatasetResult {
@@ -26,7 +28,9 @@ export function deleteDataset(db: Db, address: DatasetAddress, now: Date): Datas
        ON CONFLICT (identity_id, dataset_name) DO UPDATE SET sync_count = excluded.sync_count, deleted_at = excluded.deleted_at`,
     ).run(identityId, datasetName, identityPoolId, row.sync_count, now.getTime());
     db.prepare('DELETE FROM datasets WHERE identity_id = ? AND dataset_name = ?').run(identityId, datasetName);
-    return { outcome: 'ok', dataset: toDatasetInfo(row) };
+    const dataset = toDatasetInfo(row);
+    const outboxed = addStreamEntryIfEnabled(db, identityPoolId, now, () => deleteStreamEntry(address, dataset, now));
+    return { outcome: 'ok', dataset, outboxed };
   });
 }
 

@@ -165,6 +165,8 @@ export const sqliteMigrations: Migration[] = [
       );
       CREATE INDEX outbox_by_ordering_key ON outbox (ordering_key, id);
       CREATE INDEX outbox_by_next_attempt ON outbox (next_attempt_at, id);
+      -- BulkPublish walks a pool's datasets in (identity, name) order, a page at a time.
+      CREATE INDEX datasets_by_pool_identity_name ON datasets (identity_pool_id, identity_id, dataset_name);
       -- The last BulkPublish of each pool (GetBulkPublishDetails); the job itself is an outbox row.
       CREATE TABLE bulk_publish_jobs (
         identity_pool_id TEXT PRIMARY KEY REFERENCES identity_pools (identity_pool_id) ON DELETE CASCADE,

@@ -11,7 +11,9 @@ import type {
   UpdateRecordsResult,
 } from '../store.ts';
 import { planRecordPatches, type StoredRecordState } from '../record-patch-plan.ts';
+import { syncStreamEntry } from '../stream-outbox-entries.ts';
 import { type Db, inTransaction } from './database.ts';
+import { addStreamEntryIfEnabled } from './outbox.ts';
 import { identityNotFound, inReadTransaction, type RecordRow, readDataset, toDatasetInfo, toSyncRecord } from './dataset-rows.ts';
 
 export function listRecords(
@@ -167,6 +169,8 @@ export function updateRecords(
       data_storage: dataStorage,
       merged_base_name: existing?.merged_base_name ?? null,
     });
-    return { outcome: 'ok', records, dataset };
+    // Same transaction: the stream gets this sync exactly when it committed.
+    const outboxed = addStreamEntryIfEnabled(db, identityPoolId, now, () => syncStreamEntry(address, dataset, records));
+    return { outcome: 'ok', records, dataset, outboxed };
   });
 }

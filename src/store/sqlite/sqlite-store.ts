@@ -2,11 +2,13 @@
 // method is naturally serialized; write methods that read-then-write use BEGIN IMMEDIATE.
 import type { Store } from '../store.ts';
 import { type Db, openDatabase } from './database.ts';
+import * as bulkPublish from './bulk-publish.ts';
 import * as datasets from './datasets.ts';
 import * as developerKeys from './developer-keys.ts';
 import * as identities from './identities.ts';
 import * as identityPools from './identity-pools.ts';
 import * as push from './push.ts';
+import * as outbox from './outbox.ts';
 import * as records from './records.ts';
 import * as serverSecrets from './server-secrets.ts';
 import * as syncUsage from './sync-usage.ts';
@@ -55,6 +57,16 @@ export function openSqliteStore(dataDir: string): Store {
     describeIdentityUsage: async (poolId, identityId) => syncUsage.describeIdentityUsage(db, poolId, identityId),
     describeIdentityPoolUsage: async (poolId) => syncUsage.describeIdentityPoolUsage(db, poolId),
     listIdentityPoolUsage: async (accountId, limit, after) => syncUsage.listIdentityPoolUsage(db, accountId, limit, after),
+    enqueueOutboxItem: async (entry, now) => outbox.enqueueOutboxItem(db, entry, now),
+    claimOutboxItems: async (worker, limit, leaseMs, now) => outbox.claimOutboxItems(db, worker, limit, leaseMs, now),
+    extendOutboxClaim: async (id, worker, leaseMs, now, payload) => outbox.extendOutboxClaim(db, id, worker, leaseMs, now, payload),
+    completeOutboxItem: async (id) => outbox.completeOutboxItem(db, id),
+    retryOutboxItem: async (id, worker, nextAttemptAt, error, payload) => outbox.retryOutboxItem(db, id, worker, nextAttemptAt, error, payload),
+    outboxDepth: async () => outbox.outboxDepth(db),
+    startBulkPublish: async (poolId, now) => bulkPublish.startBulkPublish(db, poolId, now),
+    getBulkPublishDetails: async (poolId) => bulkPublish.getBulkPublishDetails(db, poolId),
+    finishBulkPublish: async (poolId, startedAt, result, now) => bulkPublish.finishBulkPublish(db, poolId, startedAt, result, now),
+    listPoolDatasetsWithRecords: async (poolId, limit, after) => bulkPublish.listPoolDatasetsWithRecords(db, poolId, limit, after),
     putDevice: async (device) => push.putDevice(db, device),
     subscribeToDataset: async (address, deviceId, now) => push.subscribeToDataset(db, address, deviceId, now),
     unsubscribeFromDataset: async (address, deviceId) => push.unsubscribeFromDataset(db, address, deviceId),
