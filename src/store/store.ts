@@ -240,7 +240,7 @@ export type UpdateRecordsResult =
       outcome: 'ok';
       records: SyncRecord[];
       dataset: DatasetInfo;
-      /** The write also queued delivery work (a Cognito Streams record) in the outbox, in the same transaction. */
+      /** The write also queued delivery work (a Cognito Streams record, push sync pushes) in the outbox, in the same transaction. */
       outboxed?: boolean;
     }
   /** A patch's SyncCount differs from the record's: nothing was applied. */
@@ -284,7 +284,14 @@ export interface DatasetStore {
    */
   updateRecords(
     address: DatasetAddress,
-    change: { patches: RecordPatchInput[]; modifiedBy: string; now: Date; quotas: SyncQuotas },
+    change: {
+      patches: RecordPatchInput[];
+      modifiedBy: string;
+      now: Date;
+      quotas: SyncQuotas;
+      /** UpdateRecords' DeviceId: the writing device, which gets no push sync for its own write. */
+      writerDeviceId?: string;
+    },
   ): Promise<UpdateRecordsResult>;
   describeDataset(address: DatasetAddress): Promise<DatasetResult>;
   /** Removes the dataset and its records; remembers its last SyncCount for DatasetDeletedAfterRequestedSyncCount. */

@@ -45,6 +45,8 @@ export class SnsStandIn {
   readonly applications = new Set<string>();
   readonly endpoints = new Map<string, StandInEndpoint>();
   readonly publishes: RecordedPublish[] = [];
+  /** Every Publish that reached an endpoint, accepted or not: its target and 'accepted' or the error code. */
+  readonly publishAttempts: Array<{ targetArn: string; outcome: string }> = [];
   /** Every request's Action, in order. */
   readonly actions: string[] = [];
   /** While set, every Publish answers this error (e.g. to hold deliveries back). */
@@ -80,6 +82,10 @@ export class SnsStandIn {
 
   deleteEndpoint(endpointArn: string): void {
     this.endpoints.delete(endpointArn);
+  }
+
+  attemptsTo(endpointArn: string): string[] {
+    return this.publishAttempts.filter((a) => a.targetArn === endpointArn).map((a) => a.outcome);
   }
 
   publishesTo(endpointArn: string): RecordedPublish[] {
@@ -191,12 +197,17 @@ export class SnsStandIn {
       case 'Publish': {
         const targetArn = required('TargetArn');
         const message = required('Message');
-        const endpoint = this.endpointOf(targetArn);
+        const refuse = (error: SnsError) => {
+          this.publishAttempts.push({ targetArn, outcome: error.code });
+          return error;
+        };
+        const endpoint = this.endpoints.get(targetArn);
+        if (!endpoint) throw refuse(new SnsError('NotFound', 404, 'Endpoint does not exist'));
         if (this.publishFailure) {
           const { code, status, message: text } = this.publishFailure;
-          throw new SnsError(code, status, text);
+          throw refuse(new SnsError(code, status, text));
         }
-        if (!endpoint.enabled) throw new SnsError('EndpointDisabled', 400, 'Endpoint is disabled');
+        if (!endpoint.enabled) throw refuse(new SnsError('EndpointDisabled', 400, 'Endpoint is disabled'));
         const messageStructure = params.get('MessageStructure') ?? undefined;
         if (messageStructure === 'json') {
           let parsed: unknown;
@@ -212,6 +223,7 @@ export class SnsStandIn {
         const attributes: Record<string, string> = {};
         for (const [name, value] of entries(params, 'MessageAttributes', 'Name', 'Value.StringValue')) attributes[name] = value;
         this.publishes.push({ targetArn, message, messageStructure, attributes, credentialScope: scope });
+        this.publishAttempts.push({ targetArn, outcome: 'accepted' });
         for (const waiter of this.waiters.filter((w) => this.publishes.length >= w.count)) waiter.resolve();
         this.waiters = this.waiters.filter((w) => this.publishes.length < w.count);
         return `<MessageId>${randomUUID()}</MessageId>`;

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { it } from 'node:test';
+import { PUSH_SYNC_KIND, type PushSyncPayload } from '../../src/store/push-outbox-entries.ts';
 import type { PushDevice, PushPlatform, Store, SyncQuotas } from '../../src/store/store.ts';
 import { at, contractSuite, makeIdentity, makePool } from './stores.ts';
 
@@ -192,5 +193,56 @@ contractSuite('store contract: push devices and subscriptions', (subject) => {
       Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).putDevice(device(pool.identityPoolId, identity.identityId, 'raced'))),
     );
     assert.equal(new Set(results.map((r) => ok(r).device.deviceId)).size, 1);
+  });
+});
+
+contractSuite('store contract: UpdateRecords queues push sync items', (subject) => {
+  const claimPushes = async (store: Store, identityId: string) =>
+    (await store.claimOutboxItems(`contract-${randomUUID()}`, 1000, 60_000, new Date(Date.now() + 1000)))
+      .filter((item) => item.kind === PUSH_SYNC_KIND && (item.payload as PushSyncPayload).identityId === identityId)
+      .sort((a, b) => a.orderingKey.localeCompare(b.orderingKey));
+
+  it('one item per subscribed device but the writer’s, in the same transaction as the write', async () => {
+    const { store } = subject();
+    const { pool, identity, address, register } = await setup(store);
+    const a = await register('token-a');
+    const b = await register('token-b', identity.identityId, 'APNS');
+    const c = await register('token-c');
+    const first = ok(await store.updateRecords(address(), { patches: [{ op: 'replace', key: 'k', value: 'v', syncCount: 0 }], modifiedBy: identity.identityId, now: T1, quotas: QUOTAS }));
+    assert.notEqual(first.outboxed, true, 'nobody is subscribed yet');
+    for (const d of [a, b, c]) ok(await store.subscribeToDataset(address(), d.deviceId, T1));
+    await store.unsubscribeFromDataset(address(), c.deviceId);
+
+    const written = ok(await store.updateRecords(address(), {
+      patches: [{ op: 'replace', key: 'k', value: 'w', syncCount: 1 }],
+      modifiedBy: identity.identityId,
+      now: T1,
+      quotas: QUOTAS,
+      writerDeviceId: a.deviceId,
+    }));
+    assert.equal(written.outboxed, true);
+    const items = await claimPushes(store, identity.identityId);
+    assert.deepEqual(
+      items.map((item) => [item.orderingKey, item.payload]),
+      [[`push-sync:${b.deviceId}`, {
+        deviceId: b.deviceId,
+        endpointArn: b.endpointArn,
+        platform: 'APNS',
+        identityPoolId: pool.identityPoolId,
+        identityId: identity.identityId,
+        datasetName: 'settings',
+        syncCount: 2,
+      }]],
+    );
+    for (const item of items) await store.completeOutboxItem(item.id);
+
+    // A refused write queues nothing; a write without a DeviceId (e.g. developer credentials) pushes to every subscriber.
+    const refused = await store.updateRecords(address(), { patches: [{ op: 'replace', key: 'k', value: 'x', syncCount: 1 }], modifiedBy: identity.identityId, now: T1, quotas: QUOTAS });
+    assert.equal(refused.outcome, 'conflict');
+    assert.deepEqual(await claimPushes(store, identity.identityId), []);
+    ok(await store.updateRecords(address(), { patches: [{ op: 'replace', key: 'k', value: 'x', syncCount: 2 }], modifiedBy: 'developer', now: T1, quotas: QUOTAS }));
+    const everyone = await claimPushes(store, identity.identityId);
+    assert.deepEqual(everyone.map((item) => (item.payload as PushSyncPayload).deviceId).sort(), [a.deviceId, b.deviceId].sort());
+    assert.ok(everyone.every((item) => (item.payload as PushSyncPayload).syncCount === 3));
   });
 });

@@ -110,7 +110,14 @@ export function recordHandlers(store: IdentityPoolStore & DatasetStore, deps: Re
       if (planned.outcome === 'write' && planned.patches.length === 0) return { Records: [] };
       const result =
         planned.outcome === 'write'
-          ? await store.updateRecords(address, { patches: planned.patches, modifiedBy: writerOf(ctx.principal), now: ctx.now, quotas: deps.quotas })
+          ? await store.updateRecords(address, {
+              patches: planned.patches,
+              modifiedBy: writerOf(ctx.principal),
+              now: ctx.now,
+              quotas: deps.quotas,
+              // The writer's own device gets no push sync for this write.
+              writerDeviceId: input.DeviceId,
+            })
           : planned;
       switch (result.outcome) {
         case 'identity-not-found':

@@ -2,6 +2,7 @@
 // dataset, so DeleteDataset drops it and a merge carries it along with the dataset.
 import type pg from 'pg';
 import type { DatasetAddress, DeviceNotFound, IdentityNotFound, PushDevice, PushPlatform } from '../store.ts';
+import { PUSH_SYNC_KIND, pushOrderingKeyPrefix } from '../push-outbox-entries.ts';
 import { inReadTransaction, inTransaction, type Queryable } from './database.ts';
 import { identityNotFound } from './dataset-rows.ts';
 
@@ -118,6 +119,31 @@ export async function dropEndpointSubscriptions(db: pg.Pool, endpointArn: string
   const result = await db.query(
     'DELETE FROM dataset_subscriptions WHERE device_id IN (SELECT device_id FROM push_devices WHERE endpoint_arn = $1)',
     [endpointArn],
+  );
+  return result.rowCount ?? 0;
+}
+
+/**
+ * Inside the UpdateRecords transaction that raised the dataset to `syncCount`: queues one push per device
+ * subscribed to it, the writer's own device (UpdateRecords' DeviceId) excepted. Returns how many were queued.
+ */
+export async function addPushEntries(
+  client: Queryable,
+  address: DatasetAddress,
+  syncCount: number,
+  writerDeviceId: string | undefined,
+  now: Date,
+): Promise<number> {
+  const result = await client.query(
+    `INSERT INTO outbox (kind, ordering_key, payload, created_at, next_attempt_at)
+     SELECT $1::text, $2::text || d.device_id,
+       json_build_object('deviceId', d.device_id, 'endpointArn', d.endpoint_arn, 'platform', d.platform,
+         'identityPoolId', $3::text, 'identityId', $4::text, 'datasetName', $5::text, 'syncCount', $6::bigint)::text,
+       $7::timestamptz, $7::timestamptz
+     FROM dataset_subscriptions s JOIN push_devices d ON d.device_id = s.device_id
+     WHERE s.identity_id = $4 AND s.dataset_name = $5 AND d.device_id <> $8::text
+     ORDER BY d.device_id`,
+    [PUSH_SYNC_KIND, pushOrderingKeyPrefix, address.identityPoolId, address.identityId, address.datasetName, syncCount, now, writerDeviceId ?? ''],
   );
   return result.rowCount ?? 0;
 }

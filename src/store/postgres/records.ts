@@ -22,6 +22,7 @@ import { planRecordPatches, type StoredRecordState } from '../record-patch-plan.
 import { syncStreamEntry } from '../stream-outbox-entries.ts';
 import { inReadTransaction, inTransaction, type Queryable } from './database.ts';
 import { addStreamEntryIfEnabled } from './outbox.ts';
+import { addPushEntries } from './push.ts';
 import { type DatasetRow, deletedMarker, identityNotFound, type RecordRow, readDataset, toDatasetInfo, toSyncRecord } from './dataset-rows.ts';
 
 /**
@@ -98,7 +99,7 @@ async function readRecords(
 export function updateRecords(
   db: pg.Pool,
   address: DatasetAddress,
-  change: { patches: RecordPatchInput[]; modifiedBy: string; now: Date; quotas: SyncQuotas },
+  change: { patches: RecordPatchInput[]; modifiedBy: string; now: Date; quotas: SyncQuotas; writerDeviceId?: string },
 ): Promise<UpdateRecordsResult> {
   const { identityPoolId, identityId, datasetName } = address;
   const { patches, modifiedBy, now, quotas } = change;
@@ -204,7 +205,9 @@ export function updateRecords(
       merged_base_name: existing?.merged_base_name ?? null,
     });
     // Same transaction: the stream gets this sync exactly when it committed.
-    const outboxed = await addStreamEntryIfEnabled(client, identityPoolId, now, () => syncStreamEntry(address, dataset, records));
-    return { outcome: 'ok', records, dataset, outboxed };
+    const streamed = await addStreamEntryIfEnabled(client, identityPoolId, now, () => syncStreamEntry(address, dataset, records));
+    // Same transaction too: a push for every subscribed device but the writer's.
+    const pushes = await addPushEntries(client, address, syncCount, change.writerDeviceId, now);
+    return { outcome: 'ok', records, dataset, outboxed: streamed || pushes > 0 };
   });
 }

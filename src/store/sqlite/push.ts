@@ -1,6 +1,7 @@
 // Push sync on the embedded store: registered devices and their dataset subscriptions. A subscription
 // references its dataset, so DeleteDataset drops it and a merge carries it along with the dataset.
 import type { DatasetAddress, DeviceNotFound, IdentityNotFound, PushDevice, PushPlatform } from '../store.ts';
+import { PUSH_SYNC_KIND, pushOrderingKeyPrefix } from '../push-outbox-entries.ts';
 import { type Db, inTransaction } from './database.ts';
 import { identityNotFound, inReadTransaction } from './dataset-rows.ts';
 
@@ -112,4 +113,37 @@ export function dropEndpointSubscriptions(db: Db, endpointArn: string): number {
       .run(endpointArn);
     return Number(result.changes);
   });
+}
+
+/**
+ * Inside the UpdateRecords transaction that raised the dataset to `syncCount`: queues one push per device
+ * subscribed to it, the writer's own device (UpdateRecords' DeviceId) excepted. Returns how many were queued.
+ */
+export function addPushEntries(db: Db, address: DatasetAddress, syncCount: number, writerDeviceId: string | undefined, now: Date): number {
+  const at = now.getTime();
+  const result = db
+    .prepare(
+      `INSERT INTO outbox (kind, ordering_key, payload, created_at, next_attempt_at)
+       SELECT ?, ? || d.device_id,
+         json_object('deviceId', d.device_id, 'endpointArn', d.endpoint_arn, 'platform', d.platform,
+           'identityPoolId', ?, 'identityId', ?, 'datasetName', ?, 'syncCount', ?),
+         ?, ?
+       FROM dataset_subscriptions s JOIN push_devices d ON d.device_id = s.device_id
+       WHERE s.identity_id = ? AND s.dataset_name = ? AND d.device_id <> ?
+       ORDER BY d.device_id`,
+    )
+    .run(
+      PUSH_SYNC_KIND,
+      pushOrderingKeyPrefix,
+      address.identityPoolId,
+      address.identityId,
+      address.datasetName,
+      syncCount,
+      at,
+      at,
+      address.identityId,
+      address.datasetName,
+      writerDeviceId ?? '',
+    );
+  return Number(result.changes);
 }

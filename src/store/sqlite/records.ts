@@ -14,6 +14,7 @@ import { planRecordPatches, type StoredRecordState } from '../record-patch-plan.
 import { syncStreamEntry } from '../stream-outbox-entries.ts';
 import { type Db, inTransaction } from './database.ts';
 import { addStreamEntryIfEnabled } from './outbox.ts';
+import { addPushEntries } from './push.ts';
 import { identityNotFound, inReadTransaction, type RecordRow, readDataset, toDatasetInfo, toSyncRecord } from './dataset-rows.ts';
 
 export function listRecords(
@@ -80,7 +81,7 @@ export function listRecords(
 export function updateRecords(
   db: Db,
   address: DatasetAddress,
-  change: { patches: RecordPatchInput[]; modifiedBy: string; now: Date; quotas: SyncQuotas },
+  change: { patches: RecordPatchInput[]; modifiedBy: string; now: Date; quotas: SyncQuotas; writerDeviceId?: string },
 ): UpdateRecordsResult {
   const { identityPoolId, identityId, datasetName } = address;
   const { patches, modifiedBy, now, quotas } = change;
@@ -170,7 +171,9 @@ export function updateRecords(
       merged_base_name: existing?.merged_base_name ?? null,
     });
     // Same transaction: the stream gets this sync exactly when it committed.
-    const outboxed = addStreamEntryIfEnabled(db, identityPoolId, now, () => syncStreamEntry(address, dataset, records));
-    return { outcome: 'ok', records, dataset, outboxed };
+    const streamed = addStreamEntryIfEnabled(db, identityPoolId, now, () => syncStreamEntry(address, dataset, records));
+    // Same transaction too: a push for every subscribed device but the writer's.
+    const pushes = addPushEntries(db, address, syncCount, change.writerDeviceId, now);
+    return { outcome: 'ok', records, dataset, outboxed: streamed || pushes > 0 };
   });
 }
