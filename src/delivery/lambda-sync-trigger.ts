@@ -5,7 +5,7 @@
 // effects (issuing an award), and a throttled sync is the device's to retry (AWS: LambdaThrottledException,
 // "retry the sync operation"). What the invocation came to is returned as a value; the service layer words
 // the Cognito Sync error.
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Logger } from 'pino';
 
 export type SyncTriggerInvocation =
@@ -28,7 +28,11 @@ export interface SyncTriggerInvoker {
 
 const ARN_REGION = /^arn:[^:]*:lambda:([^:]+):/;
 
+type LambdaSdk = typeof import('@aws-sdk/client-lambda');
+
 export class LambdaSyncTrigger implements SyncTriggerInvoker {
+  // Loaded on the first invocation: ~30 MB and ~45 ms of start-up that servers without triggers never pay.
+  private sdk: Promise<LambdaSdk> | undefined;
   private readonly clients = new Map<string, LambdaClient>();
   private readonly logger: Logger;
   /** Used only when an ARN carries no region (SetCognitoEvents accepts full ARNs, so normally never). */
@@ -39,10 +43,10 @@ export class LambdaSyncTrigger implements SyncTriggerInvoker {
     this.fallbackRegion = options.fallbackRegion;
   }
 
-  private clientFor(functionArn: string): LambdaClient {
+  private clientFor(sdk: LambdaSdk, functionArn: string): LambdaClient {
     const region = ARN_REGION.exec(functionArn)?.[1] ?? this.fallbackRegion;
     let client = this.clients.get(region);
-    if (!client) this.clients.set(region, (client = new LambdaClient({ region, maxAttempts: 1 })));
+    if (!client) this.clients.set(region, (client = new sdk.LambdaClient({ region, maxAttempts: 1 })));
     return client;
   }
 
@@ -56,8 +60,9 @@ export class LambdaSyncTrigger implements SyncTriggerInvoker {
     // The device is waiting on its UpdateRecords: one deadline over the whole call, connecting included.
     const deadline = AbortSignal.timeout(timeoutMs);
     try {
-      const output = await this.clientFor(functionArn).send(
-        new InvokeCommand({ FunctionName: functionArn, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }),
+      const sdk = await (this.sdk ??= import('@aws-sdk/client-lambda'));
+      const output = await this.clientFor(sdk, functionArn).send(
+        new sdk.InvokeCommand({ FunctionName: functionArn, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }),
         { abortSignal: deadline },
       );
       const payload = output.Payload ? Buffer.from(output.Payload).toString('utf8') : '';
