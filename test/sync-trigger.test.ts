@@ -203,7 +203,7 @@ describe('Cognito Events: the sync trigger', () => {
         { Op: 'replace', Key: 'locked', Value: 'changed', SyncCount: 1 },
         { Op: 'remove', Key: 'free', SyncCount: 1 },
       ]);
-      assert.deepEqual(lambda.invocationsOf('lock-keeper')[0]!.event.datasetRecords, {
+      assert.deepEqual((lambda.invocationsOf('lock-keeper')[0]!.event as { datasetRecords: unknown }).datasetRecords, {
         locked: { oldValue: 'original', newValue: 'changed', op: 'replace' },
         free: { oldValue: 'a', newValue: null, op: 'remove' },
       });
