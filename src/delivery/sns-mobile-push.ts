@@ -1,16 +1,13 @@
 // The outbound Amazon SNS client for push sync: platform endpoints for registered devices, and Publish to them.
 // Built from the standard AWS SDK configuration: credentials from the default chain (environment, shared
-// files, container or instance roles), `AWS_ENDPOINT_URL_SNS` (or `AWS_ENDPOINT_URL`) to point it elsewhere.
-// The region is the one in the pool's application ARN — SNS platform applications live in one region, and an
-// endpoint can only be created and published to there — so AWS_REGION is not needed.
-import {
-  CreatePlatformEndpointCommand,
-  GetEndpointAttributesCommand,
-  PublishCommand,
-  SetEndpointAttributesCommand,
-  SNSClient,
-} from '@aws-sdk/client-sns';
+// files, web identity, container or instance roles), `AWS_ENDPOINT_URL_SNS` (or `AWS_ENDPOINT_URL`) to point it
+// elsewhere. The region is the one in the pool's application ARN — SNS platform applications live in one region,
+// and an endpoint can only be created and published to there — so AWS_REGION is not needed.
+// @aws-sdk/client-sns is loaded on first use: nodes whose pools never use push sync do not carry it.
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SnsPushMessage } from './push-message.ts';
+
+type SnsSdk = typeof import('@aws-sdk/client-sns');
 
 const SNS_ARN_REGION = /^arn:aws[-a-z]*:sns:([-0-9a-z]+):/;
 
@@ -34,35 +31,38 @@ export const isEndpointGone = (error: unknown) => {
 };
 
 export class SnsMobilePush implements MobilePush {
+  private sdk: Promise<SnsSdk> | undefined;
   private readonly clients = new Map<string, SNSClient>();
 
-  private clientFor(arn: string): SNSClient {
+  private async clientFor(arn: string): Promise<{ sdk: SnsSdk; sns: SNSClient }> {
     const region = SNS_ARN_REGION.exec(arn)?.[1];
     if (!region) throw new Error(`not an SNS ARN: ${arn}`);
-    let client = this.clients.get(region);
-    if (!client) {
-      client = new SNSClient({ region, requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 } });
-      this.clients.set(region, client);
+    const sdk = await (this.sdk ??= import('@aws-sdk/client-sns'));
+    let sns = this.clients.get(region);
+    if (!sns) {
+      sns = new sdk.SNSClient({ region, requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 } });
+      this.clients.set(region, sns);
     }
-    return client;
+    return { sdk, sns };
   }
 
   async registerEndpoint(applicationArn: string, token: string): Promise<string> {
-    const sns = this.clientFor(applicationArn);
-    const created = await sns.send(new CreatePlatformEndpointCommand({ PlatformApplicationArn: applicationArn, Token: token }));
+    const { sdk, sns } = await this.clientFor(applicationArn);
+    const created = await sns.send(new sdk.CreatePlatformEndpointCommand({ PlatformApplicationArn: applicationArn, Token: token }));
     const endpointArn = created.EndpointArn;
     if (!endpointArn) throw new Error('SNS CreatePlatformEndpoint answered without an EndpointArn');
     // AWS's recommended registration: the same token returns the existing endpoint, which may have been disabled.
-    const { Attributes: attributes = {} } = await sns.send(new GetEndpointAttributesCommand({ EndpointArn: endpointArn }));
+    const { Attributes: attributes = {} } = await sns.send(new sdk.GetEndpointAttributesCommand({ EndpointArn: endpointArn }));
     if (attributes.Enabled !== 'true' || attributes.Token !== token) {
-      await sns.send(new SetEndpointAttributesCommand({ EndpointArn: endpointArn, Attributes: { Enabled: 'true', Token: token } }));
+      await sns.send(new sdk.SetEndpointAttributesCommand({ EndpointArn: endpointArn, Attributes: { Enabled: 'true', Token: token } }));
     }
     return endpointArn;
   }
 
   async publish(endpointArn: string, message: SnsPushMessage): Promise<PublishOutcome> {
+    const { sdk, sns } = await this.clientFor(endpointArn);
     try {
-      await this.clientFor(endpointArn).send(new PublishCommand({ TargetArn: endpointArn, ...message }));
+      await sns.send(new sdk.PublishCommand({ TargetArn: endpointArn, ...message }));
       return 'sent';
     } catch (error) {
       if (isEndpointGone(error)) return 'endpoint-gone';
