@@ -6,7 +6,7 @@
 // The one store read per request is the identity's row (by primary key): it is what makes a deleted
 // identity's credentials stop working at once, and what lets a merged identity's credentials act for the
 // identity it was merged into.
-import { createHmac, randomInt } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomInt } from 'node:crypto';
 import type { TokenSealer } from '../crypto/token-sealer.ts';
 import { ServiceError } from '../protocol/errors.ts';
 import type { Identity, IdentityStore } from '../store/store.ts';
@@ -47,14 +47,15 @@ const noLongerValid = (reason: string) =>
 
 export class IdentityCredentials implements TemporaryCredentialResolver {
   private readonly sealer: TokenSealer;
-  private readonly signingKey: Buffer;
+  /** A KeyObject: createHmac given a byte key probes it with two thrown exceptions on every call. */
+  private readonly signingKey: KeyObject;
   private readonly identities: Pick<IdentityStore, 'getIdentity'>;
   private readonly ttlSeconds: number;
 
   /** `signingKey`: the server key the secret keys are derived under, shared by every node. */
   constructor(options: { sealer: TokenSealer; signingKey: string; identities: Pick<IdentityStore, 'getIdentity'>; ttlSeconds: number }) {
     this.sealer = options.sealer;
-    this.signingKey = Buffer.from(options.signingKey, 'base64url');
+    this.signingKey = createSecretKey(Buffer.from(options.signingKey, 'base64url'));
     this.identities = options.identities;
     this.ttlSeconds = options.ttlSeconds;
   }

@@ -72,8 +72,27 @@ function migrate(db: Db) {
   }
 }
 
-/** Runs `work` in one write transaction (BEGIN IMMEDIATE takes the write lock up front). */
+/**
+ * Runs `work` in one write transaction (BEGIN IMMEDIATE takes the write lock up front). Inside a transaction
+ * already open (group commit, group-commit.ts), `work` runs in a savepoint instead: still all-or-nothing on
+ * its own, made durable by the enclosing COMMIT.
+ */
 export function inTransaction<T>(db: Db, work: () => T): T {
+  if (db.isTransaction) {
+    db.exec('SAVEPOINT nested_work');
+    try {
+      const result = work();
+      db.exec('RELEASE nested_work');
+      return result;
+    } catch (error) {
+      // SQLite may have rolled the whole transaction back already (I/O error, disk full): nothing to undo.
+      if (db.isTransaction) {
+        db.exec('ROLLBACK TO nested_work');
+        db.exec('RELEASE nested_work');
+      }
+      throw error;
+    }
+  }
   db.exec('BEGIN IMMEDIATE');
   try {
     const result = work();

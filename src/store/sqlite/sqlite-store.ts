@@ -2,6 +2,7 @@
 // method is naturally serialized; write methods that read-then-write use BEGIN IMMEDIATE.
 import type { Store } from '../store.ts';
 import { type Db, openDatabase } from './database.ts';
+import { createGroupCommit } from './group-commit.ts';
 import * as bulkPublish from './bulk-publish.ts';
 import * as datasets from './datasets.ts';
 import * as developerKeys from './developer-keys.ts';
@@ -15,6 +16,8 @@ import * as syncUsage from './sync-usage.ts';
 
 export function openSqliteStore(dataDir: string): Store {
   const db: Db = openDatabase(dataDir);
+  // The sync writes (UpdateRecords, and the session count a pull adds) share durable commits; see group-commit.ts.
+  const grouped = createGroupCommit(db);
   let closed = false;
   return {
     kind: 'sqlite',
@@ -48,8 +51,9 @@ export function openSqliteStore(dataDir: string): Store {
     listLoginUserIdentifiers: async (id, provider, limit, after) => identities.listLoginUserIdentifiers(db, id, provider, limit, after),
     deleteIdentities: async (ids) => identities.deleteIdentities(db, ids),
     mergeIdentities: async (from, to, now) => identities.mergeIdentities(db, from, to, now),
-    listRecords: async (address, options) => records.listRecords(db, address, options),
-    updateRecords: async (address, change) => records.updateRecords(db, address, change),
+    listRecords: async (address, options) =>
+      options.startsSession ? grouped(() => records.listRecords(db, address, options)) : records.listRecords(db, address, options),
+    updateRecords: (address, change) => grouped(() => records.updateRecords(db, address, change)),
     describeDataset: async (address) => datasets.describeDataset(db, address),
     deleteDataset: async (address, now) => datasets.deleteDataset(db, address, now),
     listDatasets: async (poolId, identityId, limit, after) => datasets.listDatasets(db, poolId, identityId, limit, after),

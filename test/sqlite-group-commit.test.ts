@@ -1,0 +1,152 @@
+// Group commit in the embedded store: sync writes that arrive together share one durable COMMIT. What must
+// hold: each write is still all-or-nothing on its own, later writes of a batch see the earlier ones (as if
+// committed one after another), a failed COMMIT fails every write of its batch, and every acknowledged
+// write survives a kill -9.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ListRecordsCommand, UpdateRecordsCommand } from '@aws-sdk/client-cognito-sync';
+import { openDatabase } from '../src/store/sqlite/database.ts';
+import { createGroupCommit } from '../src/store/sqlite/group-commit.ts';
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import type { RecordPatchInput, SyncQuotas } from '../src/store/store.ts';
+import { createPool, unauthenticatedIdentity } from './helpers/identity-flows.ts';
+import { startServer, type TestServer } from './helpers/server.ts';
+import { makeIdentity, makePool } from './store-contract/stores.ts';
+
+const QUOTAS: SyncQuotas = { maxDatasetsPerIdentity: 20, maxRecordsPerDataset: 1024, maxDatasetBytes: 1024 * 1024 };
+const put = (key: string, value: string, syncCount = 0): RecordPatchInput => ({ op: 'replace', key, value, syncCount });
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'group-commit-'));
+  dirs.push(dir);
+  return dir;
+};
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+const names = (db: ReturnType<typeof openDatabase>) =>
+  (db.prepare('SELECT name FROM probe ORDER BY name').all() as Array<{ name: string }>).map((r) => r.name);
+
+describe('group commit (SQLite store)', () => {
+  it('writes issued together each get their own outcome, in order, and all are there after reopening', async () => {
+    const dir = tempDir();
+    let store = openSqliteStore(dir);
+    const pool = await makePool(store);
+    const identity = await makeIdentity(store, pool.identityPoolId);
+    const address = (datasetName: string) => ({ identityPoolId: pool.identityPoolId, identityId: identity.identityId, datasetName });
+    const update = (datasetName: string, patches: RecordPatchInput[], quotas = QUOTAS) =>
+      store.updateRecords(address(datasetName), { patches, modifiedBy: identity.identityId, now: new Date(), quotas });
+
+    // Issued in one turn of the event loop: one batch.
+    const results = await Promise.all([
+      update('a', [put('k', 'first')]),
+      update('a', [put('k', 'second')]), // same key, SyncCount 0 again: the first write of this batch makes it a conflict
+      update('b', [put('k', 'b1')]),
+      update('c', [put('k', 'x'.repeat(50))], { ...QUOTAS, maxDatasetBytes: 10 }), // over its quota
+      update('a', [put('k', 'third', 1)]), // builds on the first write of this very batch
+      update('d', [put('k', 'd1')]),
+    ]);
+    assert.deepEqual(results.map((r) => r.outcome), ['ok', 'conflict', 'ok', 'limit', 'ok', 'ok']);
+    await store.close();
+
+    store = openSqliteStore(dir);
+    const list = async (datasetName: string) => {
+      const result = await store.listRecords(address(datasetName), { lastSyncCount: 0, limit: 10, startsSession: false });
+      assert.equal(result.outcome, 'ok');
+      return result as Extract<typeof result, { outcome: 'ok' }>;
+    };
+    const a = await list('a');
+    assert.equal(a.dataset?.syncCount, 2);
+    assert.deepEqual(a.records.map((r) => [r.key, r.value, r.syncCount]), [['k', 'third', 2]]);
+    assert.deepEqual((await list('b')).records.map((r) => r.value), ['b1']);
+    assert.equal((await list('c')).dataset, undefined, 'the refused write left nothing behind');
+    assert.deepEqual((await list('d')).records.map((r) => r.value), ['d1']);
+    await store.close();
+  });
+
+  it('a write that throws is undone alone; its neighbours commit', async () => {
+    const db = openDatabase(tempDir());
+    db.exec('CREATE TABLE probe (name TEXT PRIMARY KEY)');
+    const commit = createGroupCommit(db);
+    const insert = (name: string) => db.prepare('INSERT INTO probe (name) VALUES (?)').run(name);
+    const outcomes = await Promise.allSettled([
+      commit(() => (insert('one'), 1)),
+      commit(() => {
+        insert('half-done');
+        throw new Error('write failed midway');
+      }),
+      commit(() => (insert('three'), 3)),
+    ]);
+    assert.deepEqual(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message)), [1, 'write failed midway', 3]);
+    assert.deepEqual(names(db), ['one', 'three']);
+    db.close();
+  });
+
+  it('when the shared COMMIT fails, no write of the batch is acknowledged and none is kept', async () => {
+    const db = openDatabase(tempDir());
+    // A deferred foreign key is checked only at COMMIT: one orphan row makes the whole COMMIT fail.
+    db.exec(`CREATE TABLE probe (name TEXT PRIMARY KEY);
+             CREATE TABLE parent (id INTEGER PRIMARY KEY);
+             CREATE TABLE child (parent_id INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)`);
+    const commit = createGroupCommit(db);
+    const insert = (name: string) => db.prepare('INSERT INTO probe (name) VALUES (?)').run(name);
+    const outcomes = await Promise.allSettled([
+      commit(() => insert('one')),
+      commit(() => db.prepare('INSERT INTO child (parent_id) VALUES (42)').run()),
+      commit(() => insert('three')),
+    ]);
+    assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected', 'rejected']);
+    assert.match(String((outcomes[0] as PromiseRejectedResult).reason), /FOREIGN KEY/);
+    assert.equal(db.isTransaction, false);
+    assert.deepEqual(names(db), []);
+    // The store keeps working: the next batch commits.
+    await commit(() => insert('after'));
+    assert.deepEqual(names(db), ['after']);
+    db.close();
+  });
+
+  describe('over HTTP', () => {
+    let server: TestServer;
+    after(() => server?.dispose());
+
+    it('every UpdateRecords acknowledged under concurrent load is there after kill -9', async () => {
+      server = await startServer();
+      const poolId = await createPool(server);
+      const writers = await Promise.all(Array.from({ length: 8 }, () => unauthenticatedIdentity(server, poolId)));
+      const acknowledged = new Map<string, number>();
+      await Promise.all(
+        writers.map(async (writer) => {
+          const client = server.syncClient(writer.credentials);
+          const dataset = { IdentityPoolId: poolId, IdentityId: writer.identityId, DatasetName: 'durable' };
+          const { SyncSessionToken } = await client.send(new ListRecordsCommand(dataset));
+          for (let k = 1; k <= 15; k++) {
+            await client.send(
+              new UpdateRecordsCommand({
+                ...dataset,
+                SyncSessionToken,
+                RecordPatches: [
+                  { Op: 'replace', Key: 'counter', Value: String(k), SyncCount: k - 1 },
+                  { Op: 'replace', Key: `step${k}`, Value: 'done', SyncCount: 0 },
+                ],
+              }),
+            );
+            acknowledged.set(writer.identityId, k);
+          }
+        }),
+      );
+      await server.kill9();
+      server = await startServer({ dataDir: server.dataDir, developer: server.developer });
+      for (const writer of writers) {
+        const listed = await server.syncClient(writer.credentials).send(
+          new ListRecordsCommand({ IdentityPoolId: poolId, IdentityId: writer.identityId, DatasetName: 'durable' }),
+        );
+        assert.equal(listed.DatasetSyncCount, acknowledged.get(writer.identityId));
+        assert.equal(listed.Records?.find((r) => r.Key === 'counter')?.Value, String(acknowledged.get(writer.identityId)));
+        assert.equal(listed.Records?.filter((r) => r.Key?.startsWith('step')).length, 15);
+      }
+    });
+  });
+});
