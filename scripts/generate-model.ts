@@ -15,6 +15,13 @@ const services = [
 
 const KEEP_SHAPE_KEYS = ['type', 'min', 'max', 'pattern', 'enum', 'required'];
 
+// Members the AWS API reference documents that botocore's model lacks. CognitoStreams.DisabledReason: "the
+// reason why streaming of updates to the identity pool was disabled", which GetIdentityPoolConfiguration
+// answers once streaming turned itself off (the stream or role stopped working).
+const MEMBERS_FROM_API_REFERENCE: Record<string, Record<string, Record<string, { shape: string }>>> = {
+  'cognito-sync': { CognitoStreams: { DisabledReason: { shape: 'String' } } },
+};
+
 function trimMember(m: any) {
   const out: any = { shape: m.shape };
   if (m.location) out.location = m.location;
@@ -43,6 +50,9 @@ for (const svc of services) {
       };
     }
     shapes[name] = shape;
+  }
+  for (const [shapeName, members] of Object.entries(MEMBERS_FROM_API_REFERENCE[svc.dir] ?? {})) {
+    for (const [member, ref] of Object.entries(members)) shapes[shapeName].members[member] ??= ref;
   }
   const operations: Record<string, any> = {};
   for (const [name, o] of Object.entries<any>(raw.operations)) {

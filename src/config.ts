@@ -25,6 +25,14 @@ export interface Config {
   /** How long UpdateRecords waits for a pool's sync trigger (Lambda) function; AWS allows 5 s. */
   syncTriggerTimeoutMs: number;
   developerKey?: { accessKeyId: string; secretAccessKey: string; accountId?: string };
+  /** Cognito Streams: where records too large for one Kinesis record put their data (none: they wait, logged). */
+  streamsS3Bucket?: string;
+  /** How long the presigned URL of such data stays valid, in seconds (SigV4 allows at most 7 days). */
+  streamsS3UrlTtlSeconds: number;
+  /** How long a node's claim on an outbox item lasts before another node may take it over. */
+  outboxLeaseMs: number;
+  /** How often an idle node looks for outbox items queued by other nodes. */
+  outboxPollMs: number;
 }
 
 export interface DatabaseConfig {
@@ -61,6 +69,10 @@ const OPTIONS = {
   'max-dataset-bytes': { type: 'string', env: 'COGNITO_SYNC_MAX_DATASET_BYTES', default: String(1024 * 1024) },
   'sync-session-ttl': { type: 'string', env: 'COGNITO_SYNC_SYNC_SESSION_TTL', default: '3600' },
   'sync-trigger-timeout-ms': { type: 'string', env: 'COGNITO_SYNC_SYNC_TRIGGER_TIMEOUT_MS', default: '5000' },
+  'streams-s3-bucket': { type: 'string', env: 'COGNITO_SYNC_STREAMS_S3_BUCKET', default: '' },
+  'streams-s3-url-ttl': { type: 'string', env: 'COGNITO_SYNC_STREAMS_S3_URL_TTL', default: '604800' },
+  'outbox-lease-seconds': { type: 'string', env: 'COGNITO_SYNC_OUTBOX_LEASE_SECONDS', default: '60' },
+  'outbox-poll-ms': { type: 'string', env: 'COGNITO_SYNC_OUTBOX_POLL_MS', default: '1000' },
 } as const;
 
 export class ConfigError extends Error {}
@@ -104,6 +116,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     },
     syncSessionTtlSeconds: integerIn('sync-session-ttl', value('sync-session-ttl'), 1, 86_400),
     syncTriggerTimeoutMs: integerIn('sync-trigger-timeout-ms', value('sync-trigger-timeout-ms'), 1, 60_000),
+    streamsS3Bucket: s3BucketName(value('streams-s3-bucket')),
+    streamsS3UrlTtlSeconds: integerIn('streams-s3-url-ttl', value('streams-s3-url-ttl'), 1, 604_800),
+    outboxLeaseMs: integerIn('outbox-lease-seconds', value('outbox-lease-seconds'), 1, 3600) * 1000,
+    outboxPollMs: integerIn('outbox-poll-ms', value('outbox-poll-ms'), 10, 60_000),
   };
 
   const accessKeyId = env.COGNITO_SYNC_ACCESS_KEY_ID;
@@ -155,5 +171,14 @@ function redisUrl(text: string): string | undefined {
     throw new ConfigError('redis-url must be a URL like redis://host:6379');
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError(`redis-url must start with redis:// or rediss://, got '${url.protocol}//'`);
+  return text;
+}
+
+/** S3's bucket naming rules (lower-case letters, digits, dots and hyphens, 3-63 characters). */
+function s3BucketName(text: string): string | undefined {
+  if (text === '') return undefined;
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(text)) {
+    throw new ConfigError(`streams-s3-bucket must be an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens), got '${text}'`);
+  }
   return text;
 }

@@ -12,6 +12,8 @@ import { newServerSecret, TokenSealer } from './crypto/token-sealer.ts';
 import { answerClientError } from './http/aws-shaped-client-error.ts';
 import { answerPreflight, applyCors } from './http/cors.ts';
 import { answerHealth, answerLiveness, answerReadiness } from './http/health.ts';
+import { createCognitoStreams } from './delivery/cognito-streams.ts';
+import { OutboxWorker, wakingOnQueuedWork } from './delivery/outbox-worker.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createLogger } from './logger.ts';
 import { cognitoIdentityModel } from './model/cognito-identity.ts';
@@ -33,6 +35,7 @@ import { recordHandlers } from './services/cognito-sync/records.ts';
 import { SyncSessionTokens } from './services/cognito-sync/sync-session-tokens.ts';
 import { SyncTrigger } from './services/cognito-sync/sync-trigger.ts';
 import { usageHandlers } from './services/cognito-sync/usage.ts';
+import { bulkPublishHandlers } from './services/cognito-sync/bulk-publish.ts';
 import { PageTokens } from './services/pagination.ts';
 import { openStore } from './store/open-store.ts';
 import { SnsMobilePush } from './delivery/sns-mobile-push.ts';
@@ -65,7 +68,19 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // Requests being handled now: shutdown waits for them, and tells their connections not to stay open.
   const inFlight = new Set<ServerResponse>();
   let shuttingDown = false;
-  const metrics = createMetrics({ store, inFlightRequests: () => inFlight.size });
+  const metrics = createMetrics({ store, inFlightRequests: () => inFlight.size, outboxDepth: () => store.outboxDepth() });
+  // Deliveries after commit (Cognito Streams records, BulkPublish jobs): every node runs a worker; the store
+  // hands each outbox item to one of them. Handlers write through outboxStore so this node's worker starts at once.
+  const cognitoStreams = createCognitoStreams(config, store, logger);
+  const outboxWorker = new OutboxWorker({
+    store,
+    handlers: { ...cognitoStreams.handlers },
+    logger,
+    leaseMs: config.outboxLeaseMs,
+    pollIntervalMs: config.outboxPollMs,
+  });
+  const outboxStore = wakingOnQueuedWork(store, outboxWorker);
+  outboxWorker.start();
   const lambda = new LambdaSyncTrigger({ logger, fallbackRegion: config.region });
   const syncTrigger = new SyncTrigger({ store, invoker: lambda, timeoutMs: config.syncTriggerTimeoutMs });
 
@@ -78,8 +93,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
       {
         ...poolConfigurationHandlers(store),
         ...cognitoEventsHandlers(store),
-        ...recordHandlers(store, { pageTokens, sessions: new SyncSessionTokens(sealer, config.syncSessionTtlSeconds), quotas: config.syncQuotas, syncTrigger }),
-        ...datasetHandlers(store, pageTokens),
+        ...recordHandlers(outboxStore, { pageTokens, sessions: new SyncSessionTokens(sealer, config.syncSessionTtlSeconds), quotas: config.syncQuotas, syncTrigger }),
+        ...datasetHandlers(outboxStore, pageTokens),
+        ...bulkPublishHandlers(outboxStore),
         ...usageHandlers(store, pageTokens),
         ...pushSyncHandlers(store, mobilePush),
       },
@@ -159,6 +175,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
       throttle.close?.();
       mobilePush.close();
       lambda.close();
+      // Deliveries in progress finish (or save their progress) before the store they report to closes.
+      await outboxWorker.stop(config.shutdownGraceMs);
+      await cognitoStreams.close();
       await store.close();
     })());
 

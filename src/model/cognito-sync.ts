@@ -384,6 +384,9 @@ export const cognitoSyncModel: ServiceModel = {
     },
     "StreamingStatus": {
      "shape": "StreamingStatus"
+    },
+    "DisabledReason": {
+     "shape": "String"
     }
    }
   },

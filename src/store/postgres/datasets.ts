@@ -33,7 +33,7 @@ export function deleteDataset(db: pg.Pool, address: DatasetAddress, now: Date): 
     await client.query('DELETE FROM datasets WHERE identity_id = $1 AND dataset_name = $2', [identityId, datasetName]);
     const dataset = toDatasetInfo(row);
     const outboxed = await addStreamEntryIfEnabled(client, identityPoolId, now, () => deleteStreamEntry(address, dataset, now));
-    return { outcome: 'ok', dataset, outboxed };
+    return outboxed ? { outcome: 'ok', dataset, outboxed } : { outcome: 'ok', dataset };
   });
 }
 

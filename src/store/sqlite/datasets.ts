@@ -30,7 +30,7 @@ export function deleteDataset(db: Db, address: DatasetAddress, now: Date): Datas
     db.prepare('DELETE FROM datasets WHERE identity_id = ? AND dataset_name = ?').run(identityId, datasetName);
     const dataset = toDatasetInfo(row);
     const outboxed = addStreamEntryIfEnabled(db, identityPoolId, now, () => deleteStreamEntry(address, dataset, now));
-    return { outcome: 'ok', dataset, outboxed };
+    return outboxed ? { outcome: 'ok', dataset, outboxed } : { outcome: 'ok', dataset };
   });
 }
 

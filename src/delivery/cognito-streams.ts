@@ -1,0 +1,28 @@
+// Cognito Streams on this node: the outbox handlers, with the Kinesis/S3 publisher created on first use so that
+// nodes whose pools never stream never load those clients.
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Store } from '../store/store.ts';
+import { cognitoStreamHandlers } from './cognito-stream-deliveries.ts';
+import type { KinesisStreamPublisher } from './kinesis-stream-publisher.ts';
+import type { OutboxHandler } from './outbox-worker.ts';
+
+export interface CognitoStreams {
+  handlers: Record<string, OutboxHandler>;
+  close(): Promise<void>;
+}
+
+export function createCognitoStreams(config: Config, store: Store, logger: Logger): CognitoStreams {
+  let publisher: Promise<KinesisStreamPublisher> | undefined;
+  const lazyPublisher = () =>
+    (publisher ??= import('./kinesis-stream-publisher.ts').then(
+      ({ KinesisStreamPublisher }) =>
+        new KinesisStreamPublisher({ fallbackRegion: config.region, s3Bucket: config.streamsS3Bucket, s3UrlTtlSeconds: config.streamsS3UrlTtlSeconds }),
+    ));
+  return {
+    handlers: cognitoStreamHandlers({ store, logger, publisher: lazyPublisher }),
+    async close() {
+      (await publisher?.catch(() => undefined))?.close();
+    },
+  };
+}

@@ -1,0 +1,155 @@
+// Puts Cognito Streams records on a Kinesis stream through the official AWS SDK clients, configured the standard
+// way: credentials from the default chain (AWS_ACCESS_KEY_ID…, AWS_PROFILE, container or instance roles),
+// endpoints from AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL), region from AWS_REGION,
+// else the region this server serves (a pool's stream lives in the pool's region).
+//
+// A record whose JSON does not fit in one Kinesis record (1 MiB with its partition key) has its sync records
+// written to the S3 bucket configured for that (--streams-s3-bucket) and carries a presigned URL instead.
+import { KinesisClient, PutRecordCommand, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { type CognitoStreamRecord, partitionKeyOf, s3StreamRecord } from './cognito-stream-record.ts';
+
+/** Kinesis: data plus partition key of one record, and of one PutRecords call, and records per call. */
+export const KINESIS_RECORD_MAX_BYTES = 1024 * 1024;
+const PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024;
+const PUT_RECORDS_MAX_ENTRIES = 500;
+const PUT_RECORDS_ROUNDS = 4;
+
+/**
+ * The stream cannot be written and will not be by retrying: it does not exist, access to it is denied, or its
+ * encryption key is unusable. Cognito Streams then turns itself off for the pool (DisabledReason).
+ */
+export class StreamUnusableError extends Error {
+  readonly reason: string;
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'StreamUnusableError';
+    this.reason = reason;
+  }
+}
+
+const UNUSABLE = new Set([
+  'ResourceNotFoundException',
+  'AccessDeniedException',
+  'KMSAccessDeniedException',
+  'KMSDisabledException',
+  'KMSInvalidStateException',
+  'KMSNotFoundException',
+  'KMSOptInRequired',
+]);
+
+export interface StreamPublisherOptions {
+  /** The region this server serves: used for Kinesis and S3 when AWS_REGION is not set. */
+  fallbackRegion: string;
+  /** Where payloads too large for Kinesis go; without one, such records wait in the outbox (and are logged). */
+  s3Bucket?: string;
+  /** How long the presigned URL of such a payload stays valid, in seconds. */
+  s3UrlTtlSeconds: number;
+}
+
+/** One record to publish; `s3Key` names its sync records' object should they not fit inline. */
+export interface OutgoingStreamRecord {
+  record: CognitoStreamRecord;
+  s3Key: string;
+}
+
+export class KinesisStreamPublisher {
+  private readonly kinesis: KinesisClient;
+  private readonly s3: S3Client;
+  private readonly options: StreamPublisherOptions;
+
+  constructor(options: StreamPublisherOptions) {
+    this.options = options;
+    const region = process.env.AWS_REGION || options.fallbackRegion;
+    // HTTP/1.1: the Kinesis client defaults to HTTP/2 (for SubscribeToShard), which Kinesis-compatible servers
+    // (and proxies) often lack; PutRecord(s) work on both. Timeouts keep one delivery well inside its lease.
+    const requestHandler = () => new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 15_000 });
+    this.kinesis = new KinesisClient({ region, maxAttempts: 2, requestHandler: requestHandler() });
+    this.s3 = new S3Client({ region, maxAttempts: 2, requestHandler: requestHandler() });
+  }
+
+  /** Puts the records on the stream, in order. Throws StreamUnusableError, or another error worth retrying. */
+  async publish(streamName: string, outgoing: OutgoingStreamRecord[]): Promise<void> {
+    const entries: PutRecordsRequestEntry[] = [];
+    for (const { record, s3Key } of outgoing) {
+      const partitionKey = partitionKeyOf(record);
+      let data = Buffer.from(JSON.stringify(record), 'utf8');
+      if (data.length + Buffer.byteLength(partitionKey) > KINESIS_RECORD_MAX_BYTES) {
+        data = Buffer.from(JSON.stringify(s3StreamRecord(record, await this.putPayload(record, s3Key))), 'utf8');
+      }
+      entries.push({ Data: data, PartitionKey: partitionKey });
+    }
+    try {
+      if (entries.length === 1) {
+        await this.kinesis.send(new PutRecordCommand({ StreamName: streamName, Data: entries[0]!.Data, PartitionKey: entries[0]!.PartitionKey }));
+        return;
+      }
+      for (const batch of batches(entries)) await this.putBatch(streamName, batch);
+    } catch (error) {
+      throw classified(error, streamName);
+    }
+  }
+
+  /** PutRecords, then again with just the entries Kinesis refused (throttling, internal errors), a few times. */
+  private async putBatch(streamName: string, batch: PutRecordsRequestEntry[]): Promise<void> {
+    let pending = batch;
+    for (let round = 1; ; round++) {
+      const output = await this.kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: pending }));
+      if (!output.FailedRecordCount) return;
+      const failed = (output.Records ?? []).flatMap((result, i) => (result.ErrorCode ? [{ entry: pending[i]!, code: result.ErrorCode, message: result.ErrorMessage }] : []));
+      const unusable = failed.find((f) => UNUSABLE.has(f.code));
+      if (unusable) throw Object.assign(new Error(unusable.message ?? unusable.code), { name: unusable.code });
+      if (round >= PUT_RECORDS_ROUNDS) throw new Error(`Kinesis refused ${failed.length} of ${pending.length} records: ${failed[0]?.code}: ${failed[0]?.message}`);
+      pending = failed.map((f) => f.entry);
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** round));
+    }
+  }
+
+  /** Writes the sync records as a JSON array to S3 and returns a presigned GET URL for them. */
+  private async putPayload(record: CognitoStreamRecord, key: string): Promise<string> {
+    const bucket = this.options.s3Bucket;
+    if (!bucket) {
+      throw new Error(
+        `a stream record of ${record.identityId}/${record.datasetName} (SyncCount ${record.syncCount}) is larger than a Kinesis record; ` +
+          'set --streams-s3-bucket so such records can carry their data in S3',
+      );
+    }
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(record.kinesisSyncRecords ?? []), ContentType: 'application/json' }),
+    );
+    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: this.options.s3UrlTtlSeconds });
+  }
+
+  close(): void {
+    this.kinesis.destroy();
+    this.s3.destroy();
+  }
+}
+
+/** Consecutive runs of entries within PutRecords' limits, in order. */
+function* batches(entries: PutRecordsRequestEntry[]): Generator<PutRecordsRequestEntry[]> {
+  let batch: PutRecordsRequestEntry[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = (entry.Data?.length ?? 0) + Buffer.byteLength(entry.PartitionKey ?? '');
+    if (batch.length > 0 && (batch.length === PUT_RECORDS_MAX_ENTRIES || bytes + size > PUT_RECORDS_MAX_BYTES)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(entry);
+    bytes += size;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+function classified(error: unknown, streamName: string): Error {
+  const name = (error as Error).name;
+  if (!UNUSABLE.has(name)) return error as Error;
+  const detail = (error as Error).message || name;
+  if (name === 'ResourceNotFoundException') return new StreamUnusableError(`Kinesis stream '${streamName}' was not found (${detail}).`);
+  if (name === 'AccessDeniedException') return new StreamUnusableError(`Access to Kinesis stream '${streamName}' was denied (${detail}).`);
+  return new StreamUnusableError(`Kinesis stream '${streamName}' cannot be written: its encryption key is unusable (${name}: ${detail}).`);
+}
