@@ -39,6 +39,7 @@ import { bulkPublishHandlers } from './services/cognito-sync/bulk-publish.ts';
 import { PageTokens } from './services/pagination.ts';
 import { openStore } from './store/open-store.ts';
 import { SnsMobilePush } from './delivery/sns-mobile-push.ts';
+import { SnsPushPublisher, snsPushHandlers } from './delivery/sns-push-publisher.ts';
 import type { Store } from './store/store.ts';
 
 export interface RunningServer {
@@ -69,12 +70,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const inFlight = new Set<ServerResponse>();
   let shuttingDown = false;
   const metrics = createMetrics({ store, inFlightRequests: () => inFlight.size, outboxDepth: () => store.outboxDepth() });
-  // Deliveries after commit (Cognito Streams records, BulkPublish jobs): every node runs a worker; the store
+  // Deliveries after commit (Cognito Streams records, BulkPublish jobs, push sync pushes): every node runs a worker; the store
   // hands each outbox item to one of them. Handlers write through outboxStore so this node's worker starts at once.
   const cognitoStreams = createCognitoStreams(config, store, logger);
+  // Push sync's SNS client, shared by RegisterDevice and the push deliverer.
+  const mobilePush = new SnsMobilePush();
   const outboxWorker = new OutboxWorker({
     store,
-    handlers: { ...cognitoStreams.handlers },
+    handlers: { ...cognitoStreams.handlers, ...snsPushHandlers(new SnsPushPublisher({ store, mobilePush, logger })) },
     logger,
     leaseMs: config.outboxLeaseMs,
     pollIntervalMs: config.outboxPollMs,
@@ -83,9 +86,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
   outboxWorker.start();
   const lambda = new LambdaSyncTrigger({ logger, fallbackRegion: config.region });
   const syncTrigger = new SyncTrigger({ store, invoker: lambda, timeoutMs: config.syncTriggerTimeoutMs });
-
-  // Push sync's SNS client, shared by RegisterDevice and the push deliverer.
-  const mobilePush = new SnsMobilePush();
 
   const handlers = new Map([
     [
@@ -173,11 +173,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
       server.closeAllConnections();
       await listenerClosed;
       throttle.close?.();
-      mobilePush.close();
       lambda.close();
       // Deliveries in progress finish (or save their progress) before the store they report to closes.
       await outboxWorker.stop(config.shutdownGraceMs);
       await cognitoStreams.close();
+      mobilePush.close();
       await store.close();
     })());
 

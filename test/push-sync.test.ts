@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   type CognitoSyncClient,
+  DeleteDatasetCommand,
   ListRecordsCommand,
   RegisterDeviceCommand,
   SetIdentityPoolConfigurationCommand,
@@ -217,5 +218,220 @@ describe('push sync: devices and subscriptions', () => {
     const long = await errorOf(identity.device().send(new SubscribeToDatasetCommand(subscription(identity, 'settings', 'd'.repeat(257)))));
     assert.equal(long.name, 'InvalidParameterException');
     assert.match(long.message, /deviceId/i);
+  });
+});
+
+/** Polls until `check` holds (the pushes travel asynchronously, through the outbox). */
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Items still waiting in the outbox, from the server's /metrics. */
+async function outboxDepth(server: TestServer): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const match = /^cognito_sync_outbox_depth (\d+)/m.exec(text);
+  assert.ok(match, 'the server reports cognito_sync_outbox_depth');
+  return Number(match[1]);
+}
+
+/** Everything an acknowledged write queued has been handled (sent, dropped or abandoned for good). */
+const drained = (server: TestServer) => until(async () => (await outboxDepth(server)) === 0, 'the outbox to drain');
+
+const expectedData = (identity: SyncIdentity, datasetName: string, syncCount: number) => ({
+  source: 'cognito-sync',
+  identityPoolId: identity.identityPoolId,
+  identityId: identity.identityId,
+  datasetName,
+  syncCount: String(syncCount),
+});
+
+describe('push sync: silent pushes on dataset changes', () => {
+  let sns: SnsStandIn;
+  let server: TestServer;
+  let gcmApp: string;
+  let apnsApp: string;
+  before(async () => {
+    sns = await startSnsStandIn();
+    gcmApp = sns.createPlatformApplication('GCM', 'android-app');
+    apnsApp = sns.createPlatformApplication('APNS_SANDBOX', 'ios-app');
+    server = await startServer({ env: snsEnvironment(sns) });
+  });
+  after(async () => {
+    await server.dispose();
+    await sns.stop();
+  });
+
+  /** An identity with two registered devices, A (Android) and B (iOS), both subscribed to `settings`. */
+  async function twoSubscribedDevices() {
+    const poolId = await createIdentityPool(server);
+    await configurePushSync(server, poolId, [gcmApp, apnsApp]);
+    const identity = await newIdentity(server, poolId);
+    const tokenA = `gcm-${Math.random().toString(36).slice(2)}`;
+    const tokenB = `${Math.random().toString(16).slice(2)}${'0'.repeat(48)}`.slice(0, 64).toUpperCase();
+    const a = (await register(identity, 'GCM', tokenA)).DeviceId!;
+    const b = (await register(identity, 'APNS_SANDBOX', tokenB)).DeviceId!;
+    await write(identity, 'settings', { volume: '1' }, a);
+    for (const deviceId of [a, b]) await identity.device().send(new SubscribeToDatasetCommand(subscription(identity, 'settings', deviceId)));
+    const endpointOf = (token: string) => [...sns.endpoints.values()].find((e) => e.token === token)!.endpointArn;
+    return { identity, a, b, endpointA: endpointOf(tokenA), endpointB: endpointOf(tokenB) };
+  }
+
+  it('a write from device A sends exactly one push, to device B, with the five data fields as strings', async () => {
+    const { identity, a, endpointA, endpointB } = await twoSubscribedDevices();
+    const syncCount = await write(identity, 'settings', { volume: '2' }, a);
+    await until(() => sns.publishesTo(endpointB).length === 1, 'the push to B');
+    await drained(server);
+    assert.equal(sns.publishesTo(endpointA).length, 0, 'the writer gets no push for its own write');
+    assert.equal(sns.publishesTo(endpointB).length, 1, 'exactly one push');
+
+    const [push] = sns.publishesTo(endpointB);
+    assert.equal(push!.messageStructure, 'json');
+    assert.match(push!.credentialScope, /^\d{8}\/us-east-1\/sns\/aws4_request$/, 'signed for SNS in the application’s region');
+    const message = JSON.parse(push!.message) as Record<string, string>;
+    assert.deepEqual(Object.keys(message).sort(), ['APNS_SANDBOX', 'default']);
+    const apns = JSON.parse(message.APNS_SANDBOX!);
+    assert.deepEqual(apns, { aps: { 'content-available': 1 }, data: expectedData(identity, 'settings', syncCount) });
+    assert.deepEqual(JSON.parse(message.default!), expectedData(identity, 'settings', syncCount));
+    assert.deepEqual(push!.attributes, { 'AWS.SNS.MOBILE.APNS.PUSH_TYPE': 'background', 'AWS.SNS.MOBILE.APNS.PRIORITY': '5' });
+  });
+
+  it('Android gets the GCM data message; a write naming no device (developer credentials) pushes to every subscriber', async () => {
+    const { identity, b, endpointA, endpointB } = await twoSubscribedDevices();
+    const fromB = await write(identity, 'settings', { volume: '3' }, b);
+    await until(() => sns.publishesTo(endpointA).length === 1, 'the push to A');
+    const message = JSON.parse(sns.publishesTo(endpointA)[0]!.message) as Record<string, string>;
+    assert.deepEqual(Object.keys(message).sort(), ['GCM', 'default']);
+    assert.deepEqual(JSON.parse(message.GCM!), { data: expectedData(identity, 'settings', fromB) });
+    assert.deepEqual(sns.publishesTo(endpointA)[0]!.attributes, {});
+
+    // The developer writes through the same protocol; no DeviceId, so nobody is the writer.
+    const address = { IdentityPoolId: identity.identityPoolId, IdentityId: identity.identityId, DatasetName: 'settings' };
+    const developer = server.syncClient();
+    const pulled = await developer.send(new ListRecordsCommand(address));
+    const written = await developer.send(
+      new UpdateRecordsCommand({ ...address, SyncSessionToken: pulled.SyncSessionToken, RecordPatches: [{ Op: 'replace', Key: 'theme', Value: 'dark', SyncCount: 0 }] }),
+    );
+    const count = written.Records![0]!.SyncCount!;
+    await until(() => sns.publishesTo(endpointA).length === 2 && sns.publishesTo(endpointB).length === 1, 'pushes to both');
+    await drained(server);
+    for (const endpoint of [endpointA, endpointB]) {
+      const last = JSON.parse(sns.publishesTo(endpoint).at(-1)!.message) as Record<string, string>;
+      assert.equal(JSON.parse(last.default!).syncCount, String(count));
+    }
+  });
+
+  it('after UnsubscribeFromDataset a device gets no more pushes', async () => {
+    const { identity, a, b, endpointB } = await twoSubscribedDevices();
+    await write(identity, 'settings', { volume: '4' }, a);
+    await until(() => sns.publishesTo(endpointB).length === 1, 'the push to B');
+    await identity.device().send(new UnsubscribeFromDatasetCommand(subscription(identity, 'settings', b)));
+    await write(identity, 'settings', { volume: '5' }, a);
+    await write(identity, 'settings', { volume: '6' }, a);
+    await drained(server);
+    assert.equal(sns.publishesTo(endpointB).length, 1);
+  });
+
+  it('an endpoint SNS reports disabled is dropped from the subscriptions; registering again revives it', async () => {
+    const { identity, a, b, endpointB } = await twoSubscribedDevices();
+    sns.disableEndpoint(endpointB);
+    await write(identity, 'settings', { volume: '7' }, a);
+    await drained(server);
+    assert.deepEqual(sns.attemptsTo(endpointB), ['EndpointDisabled']);
+
+    // The token works again (SNS would have it re-enabled by a new registration); without one, B stays dropped.
+    sns.endpoints.get(endpointB)!.enabled = true;
+    await write(identity, 'settings', { volume: '8' }, a);
+    await drained(server);
+    assert.deepEqual(sns.attemptsTo(endpointB), ['EndpointDisabled'], 'no push to a dropped endpoint');
+
+    // The device subscribes again and gets pushes again.
+    await identity.device().send(new SubscribeToDatasetCommand(subscription(identity, 'settings', b)));
+    await write(identity, 'settings', { volume: '9' }, a);
+    await until(() => sns.publishesTo(endpointB).length === 1, 'the push to B after re-subscribing');
+  });
+
+  it('an endpoint deleted in SNS (NotFound) is dropped too', async () => {
+    const { identity, a, endpointB } = await twoSubscribedDevices();
+    sns.deleteEndpoint(endpointB);
+    await write(identity, 'settings', { volume: '10' }, a);
+    await drained(server);
+    await write(identity, 'settings', { volume: '11' }, a);
+    await drained(server);
+    assert.deepEqual(sns.attemptsTo(endpointB), ['NotFound']);
+  });
+
+  it('deleting the dataset ends its subscriptions; removing the application ARN from PushSync stops queued pushes', async () => {
+    const { identity, a, endpointB } = await twoSubscribedDevices();
+    const developer = server.syncClient();
+    await developer.send(new DeleteDatasetCommand({ IdentityPoolId: identity.identityPoolId, IdentityId: identity.identityId, DatasetName: 'settings' }));
+    await write(identity, 'settings', { volume: '12' }, a);
+    await drained(server);
+    assert.deepEqual(sns.attemptsTo(endpointB), []);
+
+    // Subscribed again, then push sync for iOS is taken away while a push waits (SNS is refusing for now).
+    const { DeviceId: b } = await register(identity, 'APNS_SANDBOX', sns.endpoints.get(endpointB)!.token);
+    await identity.device().send(new SubscribeToDatasetCommand(subscription(identity, 'settings', b!)));
+    // SNS refuses until the outbox is empty, so any attempt that began before the change fails and is retried.
+    sns.publishFailure = { code: 'InternalError', status: 500, message: 'try again later' };
+    try {
+      await write(identity, 'settings', { volume: '13' }, a);
+      await until(() => sns.attemptsTo(endpointB).includes('InternalError'), 'a refused attempt');
+      await configurePushSync(server, identity.identityPoolId, [gcmApp]);
+      await drained(server);
+    } finally {
+      sns.publishFailure = undefined;
+    }
+    assert.equal(sns.publishesTo(endpointB).length, 0, 'nothing is sent through an application the pool no longer names');
+  });
+});
+
+describe('push sync: delivery survives the node', () => {
+  let sns: SnsStandIn;
+  before(async () => {
+    sns = await startSnsStandIn();
+  });
+  after(async () => {
+    await sns.stop();
+  });
+
+  it('a push queued by an acknowledged sync is sent after a SIGKILL between the sync and its delivery', async () => {
+    const gcmApp = sns.createPlatformApplication('GCM', 'survivor-app');
+    // A short lease, so a claim held by the killed node is taken over quickly.
+    const options = { env: snsEnvironment(sns), args: ['--outbox-lease-seconds', '1'] };
+    const node = await startServer(options);
+    let restarted: TestServer | undefined;
+    try {
+      const poolId = await createIdentityPool(node);
+      await configurePushSync(node, poolId, [gcmApp]);
+      const identity = await newIdentity(node, poolId);
+      const a = (await register(identity, 'GCM', 'survivor-a')).DeviceId!;
+      const b = (await register(identity, 'GCM', 'survivor-b')).DeviceId!;
+      await write(identity, 'settings', { level: '1' }, a);
+      await identity.device().send(new SubscribeToDatasetCommand(subscription(identity, 'settings', b)));
+      const endpointB = [...sns.endpoints.values()].find((e) => e.token === 'survivor-b')!.endpointArn;
+
+      // SNS refuses while the first node lives: the sync is acknowledged, its push is not delivered.
+      sns.publishFailure = { code: 'InternalError', status: 500, message: 'SNS is having a bad day' };
+      const syncCount = await write(identity, 'settings', { level: '2' }, a);
+      await until(() => sns.attemptsTo(endpointB).length > 0, 'a delivery attempt by the first node');
+      await node.kill9();
+      sns.publishFailure = undefined;
+      assert.equal(sns.publishesTo(endpointB).length, 0);
+
+      restarted = await startServer({ ...options, dataDir: node.dataDir, developer: node.developer });
+      await until(() => sns.publishesTo(endpointB).length > 0, 'the push after the restart');
+      await drained(restarted);
+      assert.equal(sns.publishesTo(endpointB).length, 1);
+      const message = JSON.parse(sns.publishesTo(endpointB)[0]!.message) as Record<string, string>;
+      assert.deepEqual(JSON.parse(message.GCM!), { data: expectedData(identity, 'settings', syncCount) });
+    } finally {
+      sns.publishFailure = undefined;
+      await restarted?.dispose();
+      await node.dispose();
+    }
   });
 });
