@@ -3,6 +3,7 @@
 // GetRecords; payloads too large for one Kinesis record go to a real S3 (s3rver); a stream that does not exist
 // turns streaming off with a DisabledReason.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import {
   type CognitoSyncClient,
@@ -232,5 +233,23 @@ describe('Cognito Streams', () => {
   it('/metrics reports the outbox depth', async () => {
     const text = await (await fetch(`${server.url}/metrics`)).text();
     assert.match(text, /^cognito_sync_outbox_depth \d+$/m);
+  });
+});
+
+describe('Cognito Streams and outbox settings', () => {
+  it('bad values are refused at start with exit code 2 and a message naming the setting', () => {
+    const cli = new URL('../src/cli.ts', import.meta.url).pathname;
+    const cases: Array<[string[], Record<string, string>, RegExp]> = [
+      [['--streams-s3-bucket', 'Not_A_Bucket'], {}, /streams-s3-bucket must be an S3 bucket name/],
+      [[], { COGNITO_SYNC_STREAMS_S3_BUCKET: 'x' }, /streams-s3-bucket/],
+      [['--streams-s3-url-ttl', '604801'], {}, /streams-s3-url-ttl must be an integer from 1 to 604800/],
+      [['--outbox-lease-seconds', '0'], {}, /outbox-lease-seconds must be an integer from 1 to 3600/],
+      [[], { COGNITO_SYNC_OUTBOX_POLL_MS: '5' }, /outbox-poll-ms must be an integer from 10 to 60000/],
+    ];
+    for (const [args, env, message] of cases) {
+      const result = spawnSync(process.execPath, [cli, '--port', '0', ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 15_000 });
+      assert.equal(result.status, 2, `${args.join(' ')} ${JSON.stringify(env)}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+    }
   });
 });

@@ -173,7 +173,10 @@ export class OutboxWorker {
   }
 }
 
-/** What this node's request handlers write through: the worker is woken as soon as a call queued outbox work. */
+/**
+ * What this node's request handlers write through: the worker is woken as soon as a call queued outbox work.
+ * Both stores are plain objects of functions (see open-store.ts), so spreading one keeps every method.
+ */
 export function wakingOnQueuedWork<S extends Pick<Store, 'updateRecords' | 'deleteDataset' | 'startBulkPublish'>>(store: S, worker: Pick<OutboxWorker, 'wake'>): S {
   return {
     ...store,
