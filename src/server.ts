@@ -2,44 +2,30 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StoreCredentialResolver } from './auth/credential-resolver.ts';
+import { type BootstrapResult, ensureDeveloperKey } from './auth/developer-key-bootstrap.ts';
 import { IdentityCredentials } from './auth/identity-credentials.ts';
 import { OpenIdTokens } from './auth/open-id-tokens.ts';
-import { type BootstrapResult, ensureDeveloperKey } from './auth/developer-key-bootstrap.ts';
 import { RedisThrottle } from './auth/redis-throttle.ts';
 import { noThrottle, type Throttle, TokenBucketThrottle } from './auth/throttle.ts';
 import type { Config } from './config.ts';
 import { newServerSecret, TokenSealer } from './crypto/token-sealer.ts';
+import { createCognitoStreams } from './delivery/cognito-streams.ts';
+import { LambdaSyncTrigger } from './delivery/lambda-sync-trigger.ts';
+import { OutboxWorker, wakingOnQueuedWork } from './delivery/outbox-worker.ts';
+import { SnsMobilePush } from './delivery/sns-mobile-push.ts';
+import { SnsPushPublisher, snsPushHandlers } from './delivery/sns-push-publisher.ts';
 import { answerClientError } from './http/aws-shaped-client-error.ts';
 import { answerPreflight, applyCors } from './http/cors.ts';
-import { answerHealth, answerLiveness, answerReadiness } from './http/health.ts';
-import { createCognitoStreams } from './delivery/cognito-streams.ts';
-import { OutboxWorker, wakingOnQueuedWork } from './delivery/outbox-worker.ts';
 import { createMetrics } from './http/metrics.ts';
+import { answerOperationalEndpoint } from './http/operational-endpoints.ts';
 import { createLogger } from './logger.ts';
 import { cognitoIdentityModel } from './model/cognito-identity.ts';
 import { cognitoSyncModel } from './model/cognito-sync.ts';
 import { createPipeline } from './pipeline.ts';
 import { Router } from './protocol/router.ts';
-import { identityPoolHandlers } from './services/cognito-identity/identity-pools.ts';
-import { credentialHandlers } from './services/cognito-identity/credentials.ts';
-import { developerIdentityHandlers } from './services/cognito-identity/developer-identities.ts';
-import { identityHandlers } from './services/cognito-identity/identities.ts';
-import { openIdTokenHandlers } from './services/cognito-identity/open-id-tokens.ts';
-import { answerJwks } from './http/jwks.ts';
-import { LambdaSyncTrigger } from './delivery/lambda-sync-trigger.ts';
-import { datasetHandlers } from './services/cognito-sync/datasets.ts';
-import { cognitoEventsHandlers } from './services/cognito-sync/cognito-events.ts';
-import { poolConfigurationHandlers } from './services/cognito-sync/pool-configuration.ts';
-import { pushSyncHandlers } from './services/cognito-sync/push-sync.ts';
-import { recordHandlers } from './services/cognito-sync/records.ts';
-import { SyncSessionTokens } from './services/cognito-sync/sync-session-tokens.ts';
 import { SyncTrigger } from './services/cognito-sync/sync-trigger.ts';
-import { usageHandlers } from './services/cognito-sync/usage.ts';
-import { bulkPublishHandlers } from './services/cognito-sync/bulk-publish.ts';
-import { PageTokens } from './services/pagination.ts';
+import { buildServiceHandlers } from './services/service-handlers.ts';
 import { openStore } from './store/open-store.ts';
-import { SnsMobilePush } from './delivery/sns-mobile-push.ts';
-import { SnsPushPublisher, snsPushHandlers } from './delivery/sns-push-publisher.ts';
 import type { Store } from './store/store.ts';
 
 export interface RunningServer {
@@ -56,7 +42,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const store = await openStore(config);
   const bootstrap = await ensureDeveloperKey(store, config);
   const sealer = new TokenSealer(await store.getOrCreateSecret('token-sealing', newServerSecret()));
-  const pageTokens = new PageTokens(sealer);
   const openIdTokens = await OpenIdTokens.load(store);
   const identityCredentials = new IdentityCredentials({
     sealer,
@@ -87,30 +72,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const lambda = new LambdaSyncTrigger({ logger, fallbackRegion: config.region });
   const syncTrigger = new SyncTrigger({ store, invoker: lambda, timeoutMs: config.syncTriggerTimeoutMs });
 
-  const handlers = new Map([
-    [
-      cognitoSyncModel.signingName,
-      {
-        ...poolConfigurationHandlers(store),
-        ...cognitoEventsHandlers(store),
-        ...recordHandlers(outboxStore, { pageTokens, sessions: new SyncSessionTokens(sealer, config.syncSessionTtlSeconds), quotas: config.syncQuotas, syncTrigger }),
-        ...datasetHandlers(outboxStore, pageTokens),
-        ...bulkPublishHandlers(outboxStore),
-        ...usageHandlers(store, pageTokens),
-        ...pushSyncHandlers(store, mobilePush),
-      },
-    ],
-    [
-      cognitoIdentityModel.signingName,
-      {
-        ...identityPoolHandlers(store, pageTokens),
-        ...identityHandlers(store, openIdTokens, pageTokens),
-        ...openIdTokenHandlers(store, openIdTokens),
-        ...credentialHandlers(store, openIdTokens, identityCredentials),
-        ...developerIdentityHandlers(store, pageTokens),
-      },
-    ],
-  ]);
+  const handlers = buildServiceHandlers({
+    config, store, outboxStore, sealer, openIdTokens, identityCredentials, syncTrigger, mobilePush,
+  });
   const pipeline = createPipeline({
     router: new Router([cognitoSyncModel, cognitoIdentityModel]),
     handlers,
@@ -122,17 +86,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
     onFinished: (event) => metrics.observeRequest(event),
   });
 
+  const operationalEndpoints = { store, metrics, openIdTokens, isShuttingDown: () => shuttingDown };
   const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 60_000 }, (req, res) => {
     applyCors(req, res);
     if (answerPreflight(req, res)) return;
-    if (req.method === 'GET' && req.url === '/health') {
-      void answerHealth(res, store);
-      return;
-    }
-    if (req.method === 'GET' && req.url === '/.well-known/jwks.json') return answerJwks(res, openIdTokens);
-    if (req.method === 'GET' && req.url === '/health/live') return answerLiveness(res);
-    if (req.method === 'GET' && req.url === '/health/ready') return void answerReadiness(res, store, shuttingDown);
-    if (req.method === 'GET' && req.url === '/metrics') return void metrics.answer(res);
+    if (answerOperationalEndpoint(req, res, operationalEndpoints)) return;
     inFlight.add(res);
     if (shuttingDown) res.setHeader('Connection', 'close');
     res.once('close', () => {

@@ -1,0 +1,68 @@
+// Every operation's handler, keyed by the signing name of its service. Adding an operation = a handler
+// here (the model already routes it).
+import type { IdentityCredentials } from '../auth/identity-credentials.ts';
+import type { OpenIdTokens } from '../auth/open-id-tokens.ts';
+import type { Config } from '../config.ts';
+import type { TokenSealer } from '../crypto/token-sealer.ts';
+import type { SnsMobilePush } from '../delivery/sns-mobile-push.ts';
+import { cognitoIdentityModel } from '../model/cognito-identity.ts';
+import { cognitoSyncModel } from '../model/cognito-sync.ts';
+import type { Store } from '../store/store.ts';
+import { credentialHandlers } from './cognito-identity/credentials.ts';
+import { developerIdentityHandlers } from './cognito-identity/developer-identities.ts';
+import { identityHandlers } from './cognito-identity/identities.ts';
+import { identityPoolHandlers } from './cognito-identity/identity-pools.ts';
+import { openIdTokenHandlers } from './cognito-identity/open-id-tokens.ts';
+import { bulkPublishHandlers } from './cognito-sync/bulk-publish.ts';
+import { cognitoEventsHandlers } from './cognito-sync/cognito-events.ts';
+import { datasetHandlers } from './cognito-sync/datasets.ts';
+import { poolConfigurationHandlers } from './cognito-sync/pool-configuration.ts';
+import { pushSyncHandlers } from './cognito-sync/push-sync.ts';
+import { recordHandlers } from './cognito-sync/records.ts';
+import { SyncSessionTokens } from './cognito-sync/sync-session-tokens.ts';
+import type { SyncTrigger } from './cognito-sync/sync-trigger.ts';
+import { usageHandlers } from './cognito-sync/usage.ts';
+import type { ServiceHandlers } from './context.ts';
+import { PageTokens } from './pagination.ts';
+
+export interface ServiceDependencies {
+  config: Config;
+  store: Store;
+  /** The store as handlers that queue deliveries see it: writes that queue outbox work wake this node's worker. */
+  outboxStore: Store;
+  sealer: TokenSealer;
+  openIdTokens: OpenIdTokens;
+  identityCredentials: IdentityCredentials;
+  syncTrigger: SyncTrigger;
+  mobilePush: SnsMobilePush;
+}
+
+export function buildServiceHandlers(deps: ServiceDependencies): Map<string, ServiceHandlers> {
+  const { config, store, outboxStore, sealer, openIdTokens } = deps;
+  const pageTokens = new PageTokens(sealer);
+  const sessions = new SyncSessionTokens(sealer, config.syncSessionTtlSeconds);
+  return new Map([
+    [
+      cognitoSyncModel.signingName,
+      {
+        ...poolConfigurationHandlers(store),
+        ...cognitoEventsHandlers(store),
+        ...recordHandlers(outboxStore, { pageTokens, sessions, quotas: config.syncQuotas, syncTrigger: deps.syncTrigger }),
+        ...datasetHandlers(outboxStore, pageTokens),
+        ...bulkPublishHandlers(outboxStore),
+        ...usageHandlers(store, pageTokens),
+        ...pushSyncHandlers(store, deps.mobilePush),
+      },
+    ],
+    [
+      cognitoIdentityModel.signingName,
+      {
+        ...identityPoolHandlers(store, pageTokens),
+        ...identityHandlers(store, openIdTokens, pageTokens),
+        ...openIdTokenHandlers(store, openIdTokens),
+        ...credentialHandlers(store, openIdTokens, deps.identityCredentials),
+        ...developerIdentityHandlers(store, pageTokens),
+      },
+    ],
+  ]);
+}
