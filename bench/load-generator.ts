@@ -29,8 +29,10 @@ export interface LoadJob {
   durationSeconds: number;
   /** Every connection replays this request… */
   request?: WireRequest;
-  /** …or connection i cycles through perConnection[i % length]. */
+  /** …or connection i sends perConnection[i % length] in order, once: then it stops… */
   perConnection?: WireRequest[][];
+  /** …unless its requests may be replayed: then it starts its list over. */
+  replay?: boolean;
 }
 
 export interface LoadResult {
@@ -43,9 +45,18 @@ export interface LoadResult {
   errors: number;
   non2xx: number;
   statusCodes: Record<string, number>;
+  /** The most requests any one connection sent: for perConnection jobs, whether a list ran out. */
+  maxPerConnection: number;
+  /** Share of one CPU the load generator itself used: near 1, the generator (not the server) set the pace. */
+  generatorCpuShare: number;
 }
 
-const toAutocannon = (r: WireRequest) => ({ method: r.method, path: r.path, headers: r.headers, body: r.body });
+// autocannon writes Content-Length itself (the same byte count that was signed); a second copy of the header
+// would make the request malformed.
+const toAutocannon = (r: WireRequest) => {
+  const headers = Object.fromEntries(Object.entries(r.headers).filter(([name]) => name.toLowerCase() !== 'content-length'));
+  return { method: r.method, path: r.path, headers, body: r.body };
+};
 
 function run(job: LoadJob): Promise<LoadResult> {
   let latencies = new Float64Array(1 << 16);
@@ -57,8 +68,11 @@ function run(job: LoadJob): Promise<LoadResult> {
     duration: job.durationSeconds,
     pipelining: 1,
   };
+  const perClient = new Map<unknown, number>();
   if (job.perConnection) {
     const lists = job.perConnection;
+    // Each list is a sequence that cannot be replayed (sync counts move on), so a connection stops at its end.
+    if (!job.replay) options.maxConnectionRequests = Math.min(...lists.map((l) => l.length));
     options.setupClient = (client: { setRequests(requests: unknown[]): void }) => {
       client.setRequests(lists[nextClient++ % lists.length]!.map(toAutocannon));
     };
@@ -69,9 +83,11 @@ function run(job: LoadJob): Promise<LoadResult> {
     throw new Error('job needs request or perConnection');
   }
   return new Promise((resolve, reject) => {
+    const cpuStart = process.cpuUsage();
     const instance = autocannon(options);
     instance.on('error', reject);
-    instance.on('response', (_client, _status, _bytes, ms) => {
+    instance.on('response', (client, _status, _bytes, ms) => {
+      perClient.set(client, (perClient.get(client) ?? 0) + 1);
       if (count === latencies.length) {
         const grown = new Float64Array(latencies.length * 2);
         grown.set(latencies);
@@ -80,6 +96,7 @@ function run(job: LoadJob): Promise<LoadResult> {
       latencies[count++] = ms;
     });
     instance.on('done', (result) => {
+      const cpu = process.cpuUsage(cpuStart);
       const sorted = latencies.subarray(0, count).sort();
       const at = (p: number) => (count === 0 ? Number.NaN : sorted[Math.min(count - 1, Math.ceil((p / 100) * count) - 1)]!);
       const statusCodes: Record<string, number> = {};
@@ -94,6 +111,8 @@ function run(job: LoadJob): Promise<LoadResult> {
         errors: result.errors + result.timeouts,
         non2xx: result.non2xx,
         statusCodes,
+        maxPerConnection: Math.max(0, ...perClient.values()),
+        generatorCpuShare: (cpu.user + cpu.system) / 1e6 / result.duration,
       });
     });
   });

@@ -5,9 +5,11 @@ import { parseArgs } from 'node:util';
 import { describeMachine, generatedBlock, type BenchSettings, type Row, terminalTable, writeBenchmarksFile } from './lib/report.ts';
 import { SERVER_FLAGS } from './lib/server-process.ts';
 import { poolConfigurationSection } from './sections/pool-configuration.ts';
+import { syncSection } from './sections/sync.ts';
 
 const SECTIONS: Record<string, (settings: BenchSettings) => Promise<Row[]>> = {
   'pool-configuration': poolConfigurationSection,
+  sync: syncSection,
 };
 
 const BENCHMARKS_FILE = new URL('../BENCHMARKS.md', import.meta.url).pathname;

@@ -21,6 +21,8 @@ export interface ServerProcess {
   /** Milliseconds from spawn until the process printed its listening line. */
   listeningAfterMs: number;
   spawnedAt: number;
+  /** Everything the process printed so far (logs at warn level and above), for explaining a failure. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ async function startChild(args: string[], env: NodeJS.ProcessEnv, port: number):
     child,
     listeningAfterMs,
     spawnedAt,
+    output: () => out + err,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

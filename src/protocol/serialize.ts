@@ -1,46 +1,80 @@
 // Writes success and error responses exactly as the reference's wire section says.
 import type { ServerResponse } from 'node:http';
-import type { MemberRef, ServiceModel, StructureShape } from '../model/types.ts';
+import type { ServiceModel, StructureShape } from '../model/types.ts';
 import { COMMON_ERROR_STATUS, ServiceError } from './errors.ts';
 
 const CONTENT_TYPE = { 'rest-json': 'application/json', json: 'application/x-amz-json-1.1' } as const;
 
-/** Walks the output shape so only modelled members leave the server, timestamps as epoch seconds. */
-function toWire(model: ServiceModel, ref: MemberRef, value: unknown): unknown {
-  if (value === undefined || value === null) return undefined;
-  const shape = model.shapes[ref.shape]!;
+/** Turns a handler's value for one shape into its wire form (undefined: leave the member out). */
+type ToWire = (value: unknown) => unknown;
+
+// One converter per (model, shape), built on first use: walking the shape's members from the model on
+// every value cost more than the conversion itself on list-heavy answers (ListRecords) in the CPU profile.
+const converters = new WeakMap<ServiceModel, Map<string, ToWire>>();
+
+function converterFor(model: ServiceModel, shapeName: string): ToWire {
+  let forModel = converters.get(model);
+  if (!forModel) converters.set(model, (forModel = new Map()));
+  const known = forModel.get(shapeName);
+  if (known) return known;
+  const built = buildConverter(model, shapeName);
+  forModel.set(shapeName, built);
+  return built;
+}
+
+/**
+ * Only modelled members leave the server, timestamps as epoch seconds, blobs as base64. Member converters
+ * are looked up when first needed, so recursive shapes need no special case.
+ */
+function buildConverter(model: ServiceModel, shapeName: string): ToWire {
+  const shape = model.shapes[shapeName]!;
   switch (shape.type) {
     case 'structure':
-      return structureToWire(model, shape, value as Record<string, unknown>);
-    case 'list':
-      return (value as unknown[]).map((item) => toWire(model, shape.member, item));
+      return structureConverter(model, shape);
+    case 'list': {
+      let item: ToWire | undefined;
+      return (value) =>
+        (value as unknown[]).map((entry) => (entry === undefined || entry === null ? undefined : (item ??= converterFor(model, shape.member.shape))(entry)));
+    }
     case 'map': {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = toWire(model, shape.value, v);
-      return out;
+      let entryValue: ToWire | undefined;
+      return (value) => {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+          out[k] = v === undefined || v === null ? undefined : (entryValue ??= converterFor(model, shape.value.shape))(v);
+        }
+        return out;
+      };
     }
     case 'timestamp':
-      return value instanceof Date ? value.getTime() / 1000 : value;
+      return (value) => (value instanceof Date ? value.getTime() / 1000 : value);
     case 'blob':
-      return Buffer.isBuffer(value) ? value.toString('base64') : value;
+      return (value) => (Buffer.isBuffer(value) ? value.toString('base64') : value);
     default:
-      return value;
+      return (value) => value;
   }
 }
 
-function structureToWire(model: ServiceModel, shape: StructureShape, value: Record<string, unknown>) {
-  const out: Record<string, unknown> = {};
-  for (const [name, ref] of Object.entries(shape.members)) {
-    if (ref.location) continue;
-    const converted = toWire(model, ref, value[name]);
-    if (converted !== undefined) out[name] = converted;
-  }
-  return out;
+function structureConverter(model: ServiceModel, shape: StructureShape): ToWire {
+  const members = Object.entries(shape.members)
+    .filter(([, ref]) => !ref.location)
+    .map(([name, ref]) => ({ name, shape: ref.shape, convert: undefined as ToWire | undefined }));
+  return (value) => {
+    const source = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const member of members) {
+      const memberValue = source[member.name];
+      if (memberValue === undefined || memberValue === null) continue;
+      const converted = (member.convert ??= converterFor(model, member.shape))(memberValue);
+      if (converted !== undefined) out[member.name] = converted;
+    }
+    return out;
+  };
 }
 
 export function serializeOutput(model: ServiceModel, outputShape: string | undefined, output: unknown): string {
   if (!outputShape || output === undefined || output === null) return '{}';
-  return JSON.stringify(structureToWire(model, model.shapes[outputShape] as StructureShape, output as Record<string, unknown>));
+  return JSON.stringify(converterFor(model, outputShape)(output));
 }
 
 export function writeSuccess(res: ServerResponse, model: ServiceModel | undefined, status: number, requestId: string, body: string) {
