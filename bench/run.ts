@@ -5,11 +5,15 @@ import { parseArgs } from 'node:util';
 import { describeMachine, generatedBlock, type BenchSettings, type Row, terminalTable, writeBenchmarksFile } from './lib/report.ts';
 import { SERVER_FLAGS } from './lib/server-process.ts';
 import { poolConfigurationSection } from './sections/pool-configuration.ts';
+import { postgresSection } from './sections/postgres.ts';
+import { scaleSection } from './sections/scale.ts';
 import { syncSection } from './sections/sync.ts';
 
 const SECTIONS: Record<string, (settings: BenchSettings) => Promise<Row[]>> = {
   'pool-configuration': poolConfigurationSection,
   sync: syncSection,
+  scale: scaleSection,
+  postgres: postgresSection,
 };
 
 const BENCHMARKS_FILE = new URL('../BENCHMARKS.md', import.meta.url).pathname;
@@ -32,10 +36,14 @@ const profile = values.profile!;
 if (profile) mkdirSync(PROFILE_DIR, { recursive: true });
 const settings: BenchSettings = {
   quick,
-  runs: quick ? 3 : 5,
-  runSeconds: quick ? 3 : 10,
-  warmupSeconds: quick ? 2 : 3,
+  runs: quick ? 2 : 5,
+  runSeconds: quick ? 2 : 10,
+  warmupSeconds: quick ? 1 : 3,
   startupRuns: quick ? 3 : 5,
+  scaleRuns: quick ? 1 : 3,
+  postgresRuns: quick ? 1 : 3,
+  // A smoke run stops at 100k: seeding 1M records takes a minute on its own.
+  scaleSizes: quick ? [10_000, 100_000] : [10_000, 1_000_000],
   serverNodeFlags: [...(values['node-flags']?.split(' ').filter(Boolean) ?? []), ...(profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [])],
   log: (message) => process.stderr.write(`${message}\n`),
 };

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadJob, LoadResult } from '../load-generator.ts';
-import { cpuSeconds, residentBytes } from './process-memory.ts';
+import { cpuSeconds, residentBytes } from './proc-stats.ts';
 
 const GENERATOR = new URL('../load-generator.ts', import.meta.url).pathname;
 

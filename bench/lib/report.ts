@@ -10,6 +10,11 @@ export interface BenchSettings {
   runSeconds: number;
   warmupSeconds: number;
   startupRuns: number;
+  /** Runs per store size in the scale section (each size costs a seeding). */
+  scaleRuns: number;
+  postgresRuns: number;
+  /** Records stored for the scale section: [small, large]. */
+  scaleSizes: [number, number];
   /** Flags for the server's node (e.g. --cpu-prof while profiling). */
   serverNodeFlags: string[];
   log(message: string): void;
@@ -46,6 +51,7 @@ function format(n: number, unit: string): string {
   if (!Number.isFinite(n)) return 'n/a';
   if (unit === 'req/s' || unit === 'syncs/s' || unit === 'tx/s') return Math.round(n).toLocaleString('en-US');
   if (unit === 'ms') return n < 10 ? n.toFixed(2) : n.toFixed(0);
+  if (unit === '×' || unit === 'CPUs') return n.toFixed(2);
   return n.toFixed(1);
 }
 

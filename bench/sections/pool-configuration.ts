@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIdentityPool, newDeveloperKey, REGION, uriLabel } from '../lib/aws-calls.ts';
 import { type MeasuredLoad, runLoad } from '../lib/load.ts';
-import { residentBytes } from '../lib/process-memory.ts';
+import { residentBytes } from '../lib/proc-stats.ts';
 import type { BenchSettings, Row } from '../lib/report.ts';
 import { type FixedResponse, freePort, startBareServer, startOurServer } from '../lib/server-process.ts';
 import { sendOnce, signRequest, type WireResponse } from '../lib/sign.ts';

@@ -2,13 +2,14 @@
 // the same rows (one durable SQLite transaction per sync), measured in the same run.
 //   UpdateRecords: 10 patches per sync, each connection its own identity and dataset, every sync acknowledged
 //   only once durable (synchronous=FULL).
-//   ListRecords: the first page of a pull returning a 100-record delta (a new sync session, as apps pull).
+//   ListRecords: the first page of a pull returning a 100-record delta (a new sync session, as apps pull),
+//   and the same pull presenting a live session token (a pure read).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIdentityPool, newDeveloperKey } from '../lib/aws-calls.ts';
 import { type LoadJob, type MeasuredLoad, runLoad } from '../lib/load.ts';
-import { residentBytes } from '../lib/process-memory.ts';
+import { residentBytes } from '../lib/proc-stats.ts';
 import { rawSqlite } from '../lib/raw-sqlite.ts';
 import type { BenchSettings, Row } from '../lib/report.ts';
 import { type ServerProcess, startOurServer } from '../lib/server-process.ts';
@@ -57,8 +58,12 @@ async function presignedWrites(fixture: SyncFixture, perConnection: number): Pro
   );
 }
 
-/** Every identity gets a dataset holding a 100-record delta (one sync); the requests pull it from 0. */
-export async function presignedPulls(fixture: SyncFixture): Promise<WireRequest[][]> {
+/**
+ * Every identity gets a dataset holding a 100-record delta (one sync); the requests pull it from 0. Without
+ * `continuingSession` each pull is the first page of a pull, which opens a sync session (the pool's
+ * SyncSessionsCount goes up: a small durable write); with it, each presents a live session token (a pure read).
+ */
+export async function presignedPulls(fixture: SyncFixture, continuingSession = false): Promise<WireRequest[][]> {
   const dataset = `bench_read`;
   const url = fixture.server.url;
   fixture.datasetsUsed += 1;
@@ -69,7 +74,7 @@ export async function presignedPulls(fixture: SyncFixture): Promise<WireRequest[
         const patches = Array.from({ length: DELTA_RECORDS }, (_, j) => ({ key: `key${String(j).padStart(4, '0')}`, value: recordValue(j), syncCount: 0 }));
         await push(url, who, dataset, sessionToken, patches);
       }
-      return [await listRecordsRequest(url, who, dataset, 0)];
+      return [await listRecordsRequest(url, who, dataset, 0, continuingSession ? sessionToken : undefined)];
     }),
   );
 }
@@ -103,9 +108,11 @@ export async function syncSection(settings: BenchSettings): Promise<Row[]> {
     const expected = Math.max(500, warm.rps);
     const pulls = await presignedPulls(fixture);
     await readLoad(fixture, settings.warmupSeconds, pulls);
+    const tokenReads = await presignedPulls(fixture, true);
 
     const writes: MeasuredLoad[] = [];
     const reads: MeasuredLoad[] = [];
+    const pureReads: MeasuredLoad[] = [];
     const rawWrites: number[] = [];
     const rawWriteP99: number[] = [];
     const rawReads: number[] = [];
@@ -114,23 +121,26 @@ export async function syncSection(settings: BenchSettings): Promise<Row[]> {
       const w = await writeLoad(fixture, settings.runSeconds, expected);
       const rw = await rawSqlite({ mode: 'write', seconds: settings.runSeconds, patches: PATCHES_PER_SYNC, records: DELTA_RECORDS });
       const r = await readLoad(fixture, settings.runSeconds, pulls);
+      const pr = await readLoad(fixture, settings.runSeconds, tokenReads);
       const rr = await rawSqlite({ mode: 'read', seconds: settings.runSeconds, patches: PATCHES_PER_SYNC, records: DELTA_RECORDS });
       writes.push(w);
       reads.push(r);
+      pureReads.push(pr);
       rawWrites.push(rw.perSecond);
       rawWriteP99.push(rw.p99Ms);
       rawReads.push(rr.perSecond);
       rawReadP99.push(rr.p99Ms);
       settings.log(
         `  run ${i + 1}/${settings.runs}: UpdateRecords ${w.rps.toFixed(0)}/s p99 ${w.p99Ms.toFixed(2)} ms (raw ${rw.perSecond.toFixed(0)} tx/s)` +
-          ` | ListRecords ${r.rps.toFixed(0)}/s p99 ${r.p99Ms.toFixed(2)} ms (raw ${rr.perSecond.toFixed(0)} tx/s)`,
+          ` | ListRecords ${r.rps.toFixed(0)}/s p99 ${r.p99Ms.toFixed(2)} ms, with token ${pr.rps.toFixed(0)}/s (raw ${rr.perSecond.toFixed(0)} tx/s)`,
       );
     }
     const writeRatio = spread(writes.map((w, i) => w.rps / rawWrites[i]!));
     const readRatio = spread(reads.map((r, i) => r.rps / rawReads[i]!));
+    const pureReadRatio = spread(pureReads.map((r, i) => r.rps / rawReads[i]!));
     const w = `UpdateRecords (${PATCHES_PER_SYNC} patches, identity creds, 32 conn.)`;
     const r = `ListRecords (${DELTA_RECORDS}-record delta, identity creds, 32 conn.)`;
-    const rssPeak = spread([...writes, ...reads].map((x) => (x.peakRssBytes ?? Number.NaN) / MB));
+    const rssPeak = spread([...writes, ...reads, ...pureReads].map((x) => (x.peakRssBytes ?? Number.NaN) / MB));
     return [
       { section: w, metric: 'ours ÷ raw SQLite (one durable tx per sync)', unit: '%', value: pct(writeRatio), target: { text: '≥ 100 %', met: writeRatio.median >= 1 } },
       { section: w, metric: 'ours: syncs/s', unit: 'syncs/s', value: spread(writes.map((x) => x.rps)) },
@@ -144,6 +154,9 @@ export async function syncSection(settings: BenchSettings): Promise<Row[]> {
       { section: r, metric: 'ours: p50 latency', unit: 'ms', value: spread(reads.map((x) => x.p50Ms)) },
       { section: r, metric: 'ours: p99 latency', unit: 'ms', value: spread(reads.map((x) => x.p99Ms)) },
       { section: r, metric: 'ours: server CPU per pull', unit: 'µs', value: spread(reads.map((x) => x.cpuMicrosPerRequest ?? Number.NaN)) },
+      { section: r, metric: 'with a session token (read only) ÷ raw SQLite', unit: '%', value: pct(pureReadRatio) },
+      { section: r, metric: 'with a session token (read only): pulls/s', unit: 'syncs/s', value: spread(pureReads.map((x) => x.rps)) },
+      { section: r, metric: 'with a session token (read only): p99 latency', unit: 'ms', value: spread(pureReads.map((x) => x.p99Ms)) },
       { section: r, metric: 'raw SQLite: read transactions/s', unit: 'tx/s', value: spread(rawReads) },
       { section: r, metric: 'raw SQLite: p99 read transaction', unit: 'ms', value: spread(rawReadP99) },
       { section: 'Memory', metric: 'RSS under sync load (peak)', unit: 'MB', value: rssPeak, target: { text: '≤ 150 MB', met: rssPeak.max <= 150 } },
