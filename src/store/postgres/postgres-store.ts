@@ -8,6 +8,7 @@ import * as datasets from './datasets.ts';
 import * as developerKeys from './developer-keys.ts';
 import * as identities from './identities.ts';
 import * as identityPools from './identity-pools.ts';
+import * as imports from './imports.ts';
 import * as push from './push.ts';
 import * as outbox from './outbox.ts';
 import * as records from './records.ts';
@@ -27,6 +28,7 @@ export async function openPostgresStore(config: DatabaseConfig): Promise<Store> 
     getDeveloperKey: (id) => developerKeys.getDeveloperKey(db, id),
     putDeveloperKey: (key) => developerKeys.putDeveloperKey(db, key),
     countDeveloperKeys: () => developerKeys.countDeveloperKeys(db),
+    listDeveloperAccountIds: () => imports.listDeveloperAccountIds(db),
     getOrCreateSecret: (name, candidate) => serverSecrets.getOrCreateSecret(db, name, candidate),
     createIdentityPool: (pool) => identityPools.createIdentityPool(db, pool),
     getIdentityPool: (id) => identityPools.getIdentityPool(db, id),
@@ -70,5 +72,8 @@ export async function openPostgresStore(config: DatabaseConfig): Promise<Store> 
     unsubscribeFromDataset: (address, deviceId) => push.unsubscribeFromDataset(db, address, deviceId),
     listDatasetSubscribers: (address) => push.listDatasetSubscribers(db, address),
     dropEndpointSubscriptions: (endpointArn) => push.dropEndpointSubscriptions(db, endpointArn),
+    importIdentityPool: (pool, configuration) => imports.importIdentityPool(db, pool, configuration),
+    importIdentity: (identity) => imports.importIdentity(db, identity),
+    importDataset: (address, dataset) => imports.importDataset(db, address, dataset),
   };
 }

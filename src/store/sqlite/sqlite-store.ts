@@ -8,6 +8,7 @@ import * as datasets from './datasets.ts';
 import * as developerKeys from './developer-keys.ts';
 import * as identities from './identities.ts';
 import * as identityPools from './identity-pools.ts';
+import * as imports from './imports.ts';
 import * as push from './push.ts';
 import * as outbox from './outbox.ts';
 import * as records from './records.ts';
@@ -32,6 +33,7 @@ export function openSqliteStore(dataDir: string): Store {
     getDeveloperKey: async (id) => developerKeys.getDeveloperKey(db, id),
     putDeveloperKey: async (key) => developerKeys.putDeveloperKey(db, key),
     countDeveloperKeys: async () => developerKeys.countDeveloperKeys(db),
+    listDeveloperAccountIds: async () => imports.listDeveloperAccountIds(db),
     getOrCreateSecret: async (name, candidate) => serverSecrets.getOrCreateSecret(db, name, candidate),
     createIdentityPool: async (pool) => identityPools.createIdentityPool(db, pool),
     getIdentityPool: async (id) => identityPools.getIdentityPool(db, id),
@@ -76,5 +78,8 @@ export function openSqliteStore(dataDir: string): Store {
     unsubscribeFromDataset: async (address, deviceId) => push.unsubscribeFromDataset(db, address, deviceId),
     listDatasetSubscribers: async (address) => push.listDatasetSubscribers(db, address),
     dropEndpointSubscriptions: async (endpointArn) => push.dropEndpointSubscriptions(db, endpointArn),
+    importIdentityPool: async (pool, configuration) => imports.importIdentityPool(db, pool, configuration),
+    importIdentity: async (identity) => imports.importIdentity(db, identity),
+    importDataset: async (address, dataset) => imports.importDataset(db, address, dataset),
   };
 }
