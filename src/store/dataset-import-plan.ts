@@ -7,6 +7,10 @@
 // written and the count becomes AWS's. When ours is the longer history (devices synced here since), nothing is
 // written. When both sides wrote since, neither copy is right for every device: nothing is written and the
 // disagreement is reported, for a person to decide.
+//
+// A dataset deleted here (DeleteDataset) stays deleted unless the source wrote past the count it was deleted
+// at: then it is created again, as a write after a delete recreates a dataset, continuing above the deleted
+// incarnation so devices that knew it are told it was deleted and pull it whole.
 import type { ImportedDataset, SyncRecord } from './store.ts';
 
 export interface TargetRecordState {
@@ -21,6 +25,8 @@ export interface TargetDatasetState {
 }
 
 export interface DatasetImportWrite {
+  /** The count of an incarnation deleted here that this one replaces (0 when none): devices at or below it resync. */
+  deletedThrough: number;
   /** The records to store (insert or replace), each with its own count and dates. */
   write: SyncRecord[];
   /** Stored size of each record in `write`: UTF-8 bytes of key + value (a tombstone counts its key), as UpdateRecords keeps it. */
@@ -87,7 +93,7 @@ function validate(incoming: ImportedDataset): string | undefined {
   return undefined;
 }
 
-function writing(outcome: 'create' | 'fast-forward', incoming: ImportedDataset, aboveCount: number): DatasetImportPlan {
+function writing(outcome: 'create' | 'fast-forward', incoming: ImportedDataset, aboveCount: number, deletedThrough = 0): DatasetImportPlan {
   const write = incoming.records.filter((record) => record.syncCount > aboveCount);
   let numRecords = 0;
   let dataStorage = 0;
@@ -95,17 +101,20 @@ function writing(outcome: 'create' | 'fast-forward', incoming: ImportedDataset, 
     if (record.value !== undefined) numRecords += 1;
     dataStorage += importedRecordSize(record);
   }
-  return { outcome, write, sizes: write.map(importedRecordSize), numRecords, dataStorage };
+  return { outcome, deletedThrough, write, sizes: write.map(importedRecordSize), numRecords, dataStorage };
 }
 
 /**
- * `target`: the dataset here, if it exists. `deletedHere`: it does not exist but was deleted here (a
- * DeleteDataset marker), so a device already told so must not see it come back.
+ * `target`: the dataset here, if it exists. `deletedAt`: when it does not, the count it was deleted at here
+ * (DeleteDataset's marker), if it was.
  */
-export function planDatasetImport(target: TargetDatasetState | undefined, deletedHere: boolean, incoming: ImportedDataset): DatasetImportPlan {
+export function planDatasetImport(target: TargetDatasetState | undefined, deletedAt: number | undefined, incoming: ImportedDataset): DatasetImportPlan {
   const invalid = validate(incoming);
   if (invalid) return { outcome: 'invalid', reason: invalid };
-  if (!target) return deletedHere ? { outcome: 'deleted-on-target' } : writing('create', incoming, 0);
+  if (!target) {
+    if (deletedAt === undefined) return writing('create', incoming, 0);
+    return incoming.syncCount > deletedAt ? writing('create', incoming, 0, deletedAt) : { outcome: 'deleted-on-target' };
+  }
   const theirs = new Map(incoming.records.map((record) => [record.key, record]));
   const disagreement = firstDisagreement(target, theirs, Math.min(target.syncCount, incoming.syncCount));
   if (disagreement) return { outcome: 'diverged', ...disagreement };

@@ -291,6 +291,21 @@ contractSuite('store contract: importing from AWS', (subject) => {
     assert.equal((await listAll()).dataset, undefined);
   });
 
+  it('a dataset deleted here comes back when the source wrote past the deletion; devices that knew the old one resync', async () => {
+    const { store } = subject();
+    const { address, listAll } = await setup(store);
+    await store.importDataset(address(), awsDataset());
+    await store.deleteDataset(address(), at('2024-01-01T00:00:00.000Z')); // deleted at count 3
+    const newer = awsDataset({ syncCount: 4, records: [...awsDataset().records, rec('d', 'after', 4)] });
+    const result = await store.importDataset(address(), newer);
+    assert.equal(result.outcome, 'created');
+    const all = await listAll();
+    assert.equal(all.dataset!.syncCount, 4);
+    assert.equal(all.records.length, 4);
+    assert.equal((await listAll('game', 2)).deletedAfterRequestedSyncCount, true, 'a device at a count of the deleted incarnation is told');
+    assert.equal((await listAll('game', 4)).deletedAfterRequestedSyncCount, false);
+  });
+
   it('refuses contradictory input and unknown identities, writing nothing', async () => {
     const { store } = subject();
     const { pool, address, listAll } = await setup(store);

@@ -145,8 +145,8 @@ export function importDataset(db: pg.Pool, address: DatasetAddress, incoming: Im
       ).rows;
       for (const row of rows) records.set(row.record_key, { value: row.value, syncCount: row.sync_count });
     }
-    const deletedHere = !existing && (await deletedMarker(client, identityId, datasetName)) !== undefined;
-    const plan = planDatasetImport(existing && { syncCount: existing.sync_count, records }, deletedHere, incoming);
+    const deletedAt = existing ? undefined : await deletedMarker(client, identityId, datasetName);
+    const plan = planDatasetImport(existing && { syncCount: existing.sync_count, records }, deletedAt, incoming);
     if (plan.outcome === 'unchanged' || plan.outcome === 'target-ahead') return { outcome: plan.outcome, dataset: toDatasetInfo(existing!) };
     if (plan.outcome !== 'create' && plan.outcome !== 'fast-forward') return plan;
 
@@ -154,12 +154,13 @@ export function importDataset(db: pg.Pool, address: DatasetAddress, incoming: Im
       await client.query(
         `INSERT INTO datasets (identity_id, dataset_name, identity_pool_id, sync_count, deleted_through, created_at,
            last_modified_at, last_modified_by, num_records, data_storage, merged_base_name)
-         VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9, $10)`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
         [
           identityId,
           datasetName,
           identityPoolId,
           incoming.syncCount,
+          plan.deletedThrough,
           incoming.createdAt,
           incoming.lastModifiedAt,
           incoming.lastModifiedBy,
@@ -168,6 +169,7 @@ export function importDataset(db: pg.Pool, address: DatasetAddress, incoming: Im
           incoming.mergedBaseName ?? null,
         ],
       );
+      await client.query('DELETE FROM deleted_datasets WHERE identity_id = $1 AND dataset_name = $2', [identityId, datasetName]);
     } else {
       await client.query(
         `UPDATE datasets SET sync_count = $1, last_modified_at = $2, last_modified_by = $3, num_records = $4, data_storage = $5

@@ -87,9 +87,12 @@ export function importDataset(db: Db, address: DatasetAddress, incoming: Importe
         .all(identityId, datasetName) as Array<{ record_key: string; value: string | null; sync_count: number }>;
       for (const row of rows) records.set(row.record_key, { value: row.value, syncCount: row.sync_count });
     }
-    const deletedHere =
-      !existing && db.prepare('SELECT 1 FROM deleted_datasets WHERE identity_id = ? AND dataset_name = ?').get(identityId, datasetName) !== undefined;
-    const plan = planDatasetImport(existing && { syncCount: existing.sync_count, records }, deletedHere, incoming);
+    const marker = existing
+      ? undefined
+      : (db.prepare('SELECT sync_count FROM deleted_datasets WHERE identity_id = ? AND dataset_name = ?').get(identityId, datasetName) as
+          | { sync_count: number }
+          | undefined);
+    const plan = planDatasetImport(existing && { syncCount: existing.sync_count, records }, marker?.sync_count, incoming);
     if (plan.outcome === 'unchanged' || plan.outcome === 'target-ahead') return { outcome: plan.outcome, dataset: toDatasetInfo(existing!) };
     if (plan.outcome !== 'create' && plan.outcome !== 'fast-forward') return plan;
 
@@ -97,12 +100,13 @@ export function importDataset(db: Db, address: DatasetAddress, incoming: Importe
       db.prepare(
         `INSERT INTO datasets (identity_id, dataset_name, identity_pool_id, sync_count, deleted_through, created_at,
            last_modified_at, last_modified_by, num_records, data_storage, merged_base_name)
-         VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         identityId,
         datasetName,
         identityPoolId,
         incoming.syncCount,
+        plan.deletedThrough,
         incoming.createdAt.getTime(),
         incoming.lastModifiedAt.getTime(),
         incoming.lastModifiedBy,
@@ -110,6 +114,7 @@ export function importDataset(db: Db, address: DatasetAddress, incoming: Importe
         plan.dataStorage,
         incoming.mergedBaseName ?? null,
       );
+      db.prepare('DELETE FROM deleted_datasets WHERE identity_id = ? AND dataset_name = ?').run(identityId, datasetName);
     } else {
       db.prepare(
         `UPDATE datasets SET sync_count = ?, last_modified_at = ?, last_modified_by = ?, num_records = ?, data_storage = ?
