@@ -13,6 +13,7 @@ import {
   DescribeIdentityCommand,
   DescribeIdentityPoolCommand,
   GetCredentialsForIdentityCommand,
+  GetIdCommand,
   GetOpenIdTokenForDeveloperIdentityCommand,
   ListIdentitiesCommand,
   LookupDeveloperIdentityCommand,
@@ -460,6 +461,64 @@ describe('moving data off AWS: npm run import', () => {
     assert.equal(settingsHere.DatasetSyncCount, 4, "the device's sync here (target ahead) was kept");
     const newcomerHere = await sync.send(new ListRecordsCommand({ IdentityPoolId: scene.poolId, IdentityId: newcomer.identityId, DatasetName: 'settings', LastSyncCount: 0 }));
     assert.deepEqual(newcomerHere.Records!.map((r) => [r.Key, r.Value, r.SyncCount]), [['x', '1', 1]]);
+  });
+
+  it('reads every page: more identities than one ListIdentities page, more records than one ListRecords page', async () => {
+    const identity = source.identityClient();
+    const sync = source.syncClient();
+    const IdentityPoolId = (await identity.send(new CreateIdentityPoolCommand({ IdentityPoolName: 'many', AllowUnauthenticatedIdentities: true }))).IdentityPoolId!;
+    const ids: string[] = [];
+    for (let i = 0; i < 61; i++) ids.push((await identity.send(new GetIdCommand({ IdentityPoolId }))).IdentityId!);
+    // 1,024 live records, then 76 removed and 76 others written: 1,100 records at two counts, over one page.
+    const big = { IdentityPoolId, IdentityId: ids[0]!, DatasetName: 'big' };
+    const keys = Array.from({ length: 1024 }, (_, i) => `key-${String(i).padStart(4, '0')}`);
+    await push(sync, big, keys.map((Key) => ({ Op: 'replace' as const, Key, Value: `value of ${Key}`, SyncCount: 0 })));
+    await push(sync, big, [
+      ...keys.slice(0, 76).map((Key) => ({ Op: 'remove' as const, Key, SyncCount: 1 })),
+      ...keys.slice(0, 76).map((_, i) => ({ Op: 'replace' as const, Key: `later-${i}`, Value: 'x', SyncCount: 0 })),
+    ]);
+    const firstPage = await sync.send(new ListRecordsCommand({ ...big, LastSyncCount: 0 }));
+    assert.ok(firstPage.NextToken, 'the source pages this dataset');
+
+    const fresh = mkdtempSync(join(tmpdir(), 'import-pages-'));
+    extraDirs.push(fresh);
+    const freshDeveloper = newDeveloperCredentials();
+    const freshServer = await startServer({ dataDir: fresh, developer: freshDeveloper });
+    if (TEST_STORE === 'sqlite') await freshServer.stop();
+    try {
+      const run = await importInto(['--identity-pool-id', IdentityPoolId, '--concurrency', '8'], fresh);
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.equal(summaryLine(run, 'identities').created, 61);
+      assert.deepEqual(summaryLine(run, 'records'), { read: 1100, removed: 76, written: 1100 });
+      const copy = TEST_STORE === 'sqlite' ? await startServer({ dataDir: fresh, developer: freshDeveloper }) : freshServer;
+      try {
+        // Whole listings, every page followed, on both sides.
+        const everything = async (server: TestServer, developer: DeveloperCredentials) => {
+          const listed: unknown[] = [];
+          let NextToken: string | undefined;
+          do {
+            const page = await server.identityClient(developer).send(new ListIdentitiesCommand({ IdentityPoolId, MaxResults: 60, NextToken }));
+            listed.push(...page.Identities!);
+            NextToken = page.NextToken;
+          } while (NextToken);
+          const records: unknown[] = [];
+          do {
+            const page = await server.syncClient(developer).send(new ListRecordsCommand({ ...big, LastSyncCount: 0, NextToken }));
+            records.push(...page.Records!);
+            NextToken = page.NextToken;
+          } while (NextToken);
+          return { listed, records };
+        };
+        const copied = await everything(copy, freshDeveloper);
+        assert.equal(copied.listed.length, 61);
+        assert.equal(copied.records.length, 1100);
+        assert.deepEqual(copied, await everything(source, source.developer));
+      } finally {
+        await copy.stop();
+      }
+    } finally {
+      await freshServer.stop();
+    }
   });
 
   it('a throttled source (429 TooManyRequestsException) is read through with the SDK\'s adaptive retries', async () => {

@@ -4,8 +4,8 @@ import { type Dataset, ListDatasetsCommand, ListRecordsCommand, type _Record } f
 import type { DatasetAddress, ImportedDataset, SyncRecord } from '../store/store.ts';
 import type { Source } from './source-clients.ts';
 
-const DATASETS_PAGE = 64;
-const RECORDS_PAGE = 1024;
+// ListDatasets and ListRecords are paged at the service's default size (what the shipped SDKs ask for): AWS
+// documents no largest MaxResults for them.
 /** Reads of one dataset that saw it change while paging, before giving up on it for this run. */
 const MAX_READS = 5;
 
@@ -14,7 +14,7 @@ export async function sourceDatasets(source: Source, identityPoolId: string, ide
   let NextToken: string | undefined;
   do {
     const page = await source.call(
-      source.sync.send(new ListDatasetsCommand({ IdentityPoolId: identityPoolId, IdentityId: identityId, MaxResults: DATASETS_PAGE, NextToken })),
+      source.sync.send(new ListDatasetsCommand({ IdentityPoolId: identityPoolId, IdentityId: identityId, NextToken })),
     );
     datasets.push(...(page.Datasets ?? []).filter((d) => d.DatasetName));
     NextToken = page.NextToken;
@@ -67,7 +67,6 @@ export async function readSourceDataset(source: Source, address: DatasetAddress,
             IdentityId: address.identityId,
             DatasetName: address.datasetName,
             LastSyncCount: 0,
-            MaxResults: RECORDS_PAGE,
             NextToken,
           }),
         ),
