@@ -4,7 +4,7 @@
 // (listed); 2: refused to start (bad arguments, or a target it must not or cannot write).
 import { ArgumentError, type ImportOptions, parseImportArguments, USAGE } from './arguments.ts';
 import { dryRunTarget } from './dry-run-target.ts';
-import { errorText } from './import-datasets.ts';
+import { errorText } from './error-text.ts';
 import { ImportReport } from './import-report.ts';
 import { Progress } from './progress.ts';
 import { runImport } from './run-import.ts';

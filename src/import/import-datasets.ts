@@ -1,15 +1,11 @@
 // One identity's datasets: each read whole from the source and handed to the target, which keeps it, brings it
 // forward, or reports why not (see ImportDatasetResult).
 import type { DatasetAddress } from '../store/store.ts';
+import { errorText } from './error-text.ts';
 import type { ImportReport } from './import-report.ts';
 import type { Source } from './source-clients.ts';
 import { readSourceDataset, sourceDatasets } from './source-datasets.ts';
 import type { ImportTarget } from './target-store.ts';
-
-export const errorText = (error: unknown) => {
-  const e = error as { name?: string; message?: string };
-  return e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : String(e.message ?? error);
-};
 
 export async function importDatasetsOf(
   context: { source: Source; target: ImportTarget; report: ImportReport },

@@ -1,6 +1,7 @@
 // One identity: its logins as AWS tells them, written to the target with its id and dates, then its datasets.
 import type { IdentityDescription } from '@aws-sdk/client-cognito-identity';
-import { errorText, importDatasetsOf } from './import-datasets.ts';
+import { errorText } from './error-text.ts';
+import { importDatasetsOf } from './import-datasets.ts';
 import type { ImportReport } from './import-report.ts';
 import { kindOf, loginsFor, planLogins } from './identity-logins.ts';
 import type { Source } from './source-clients.ts';

@@ -3,7 +3,7 @@
 import type { IdentityDescription } from '@aws-sdk/client-cognito-identity';
 import type { ImportOptions } from './arguments.ts';
 import { forEachConcurrently } from './concurrently.ts';
-import { errorText } from './import-datasets.ts';
+import { errorText } from './error-text.ts';
 import { importIdentityWithDatasets, type PoolImportContext } from './import-identity.ts';
 import type { ImportReport } from './import-report.ts';
 import type { Progress } from './progress.ts';
