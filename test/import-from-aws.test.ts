@@ -255,6 +255,9 @@ describe('moving data off AWS: npm run import', () => {
       assert.match(run.stderr, /usage: npm run import/);
       assert.equal(run.stdout, '');
     }
+    const help = await runImport(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^usage: npm run import -- --source-region REGION/);
   });
 
   it('refuses a target it must not write: a store a running SQLite server holds, a store without keys, an account without a key', async () => {

@@ -17,6 +17,10 @@ function refuse(message: string): never {
 }
 
 async function main(): Promise<number> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\nSee "Moving your data off AWS" in README.md.\n`);
+    return 0;
+  }
   let options: ImportOptions;
   try {
     options = parseImportArguments(process.argv.slice(2));
