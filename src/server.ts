@@ -5,7 +5,6 @@ import { StoreCredentialResolver } from './auth/credential-resolver.ts';
 import { type BootstrapResult, ensureDeveloperKey } from './auth/developer-key-bootstrap.ts';
 import { IdentityCredentials } from './auth/identity-credentials.ts';
 import { OpenIdTokens } from './auth/open-id-tokens.ts';
-import { RedisThrottle } from './auth/redis-throttle.ts';
 import { noThrottle, type Throttle, TokenBucketThrottle } from './auth/throttle.ts';
 import type { Config } from './config.ts';
 import { newServerSecret, TokenSealer } from './crypto/token-sealer.ts';
@@ -146,6 +145,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
 async function createThrottle(config: Config, logger: ReturnType<typeof createLogger>): Promise<Throttle & { close?(): void }> {
   if (config.rateLimit === 0) return noThrottle;
   if (!config.redisUrl) return new TokenBucketThrottle(config.rateLimit);
+  // Loaded only when configured: the Redis client is the largest module a node would otherwise carry idle.
+  const { RedisThrottle } = await import('./auth/redis-throttle.ts');
   const throttle = new RedisThrottle(config.redisUrl, config.rateLimit);
   try {
     await throttle.ready();

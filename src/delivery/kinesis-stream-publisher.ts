@@ -5,10 +5,11 @@
 //
 // A record whose JSON does not fit in one Kinesis record (1 MiB with its partition key) has its sync records
 // written to the S3 bucket configured for that (--streams-s3-bucket) and carries a presigned URL instead.
-import { KinesisClient, PutRecordCommand, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+//
+// The SDK modules load on the first record to publish: nodes of a deployment without Cognito Streams never
+// carry them (tens of MB of RSS and start-up time).
+import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { type CognitoStreamRecord, partitionKeyOf, s3StreamRecord } from './cognito-stream-record.ts';
 
 /** Kinesis: data plus partition key of one record, and of one PutRecords call, and records per call. */
@@ -55,19 +56,42 @@ export interface OutgoingStreamRecord {
   s3Key: string;
 }
 
+interface LoadedClients {
+  kinesisSdk: typeof import('@aws-sdk/client-kinesis');
+  s3Sdk: typeof import('@aws-sdk/client-s3');
+  presigner: typeof import('@aws-sdk/s3-request-presigner');
+  kinesis: KinesisClient;
+  s3: S3Client;
+}
+
 export class KinesisStreamPublisher {
-  private readonly kinesis: KinesisClient;
-  private readonly s3: S3Client;
+  private clients: Promise<LoadedClients> | undefined;
   private readonly options: StreamPublisherOptions;
 
   constructor(options: StreamPublisherOptions) {
     this.options = options;
-    const region = process.env.AWS_REGION || options.fallbackRegion;
-    // HTTP/1.1: the Kinesis client defaults to HTTP/2 (for SubscribeToShard), which Kinesis-compatible servers
-    // (and proxies) often lack; PutRecord(s) work on both. Timeouts keep one delivery well inside its lease.
-    const requestHandler = () => new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 15_000 });
-    this.kinesis = new KinesisClient({ region, maxAttempts: 2, requestHandler: requestHandler() });
-    this.s3 = new S3Client({ region, maxAttempts: 2, requestHandler: requestHandler() });
+  }
+
+  private loadClients(): Promise<LoadedClients> {
+    return (this.clients ??= (async () => {
+      const [kinesisSdk, s3Sdk, presigner, { NodeHttpHandler }] = await Promise.all([
+        import('@aws-sdk/client-kinesis'),
+        import('@aws-sdk/client-s3'),
+        import('@aws-sdk/s3-request-presigner'),
+        import('@smithy/node-http-handler'),
+      ]);
+      const region = process.env.AWS_REGION || this.options.fallbackRegion;
+      // HTTP/1.1: the Kinesis client defaults to HTTP/2 (for SubscribeToShard), which Kinesis-compatible servers
+      // (and proxies) often lack; PutRecord(s) work on both. Timeouts keep one delivery well inside its lease.
+      const requestHandler = () => new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 15_000 });
+      return {
+        kinesisSdk,
+        s3Sdk,
+        presigner,
+        kinesis: new kinesisSdk.KinesisClient({ region, maxAttempts: 2, requestHandler: requestHandler() }),
+        s3: new s3Sdk.S3Client({ region, maxAttempts: 2, requestHandler: requestHandler() }),
+      };
+    })());
   }
 
   /** Puts the records on the stream, in order. Throws StreamUnusableError, or another error worth retrying. */
@@ -82,8 +106,9 @@ export class KinesisStreamPublisher {
       entries.push({ Data: data, PartitionKey: partitionKey });
     }
     try {
+      const { kinesis, kinesisSdk } = await this.loadClients();
       if (entries.length === 1) {
-        await this.kinesis.send(new PutRecordCommand({ StreamName: streamName, Data: entries[0]!.Data, PartitionKey: entries[0]!.PartitionKey }));
+        await kinesis.send(new kinesisSdk.PutRecordCommand({ StreamName: streamName, Data: entries[0]!.Data, PartitionKey: entries[0]!.PartitionKey }));
         return;
       }
       for (const batch of batches(entries)) await this.putBatch(streamName, batch);
@@ -96,7 +121,8 @@ export class KinesisStreamPublisher {
   private async putBatch(streamName: string, batch: PutRecordsRequestEntry[]): Promise<void> {
     let pending = batch;
     for (let round = 1; ; round++) {
-      const output = await this.kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: pending }));
+      const { kinesis, kinesisSdk } = await this.loadClients();
+      const output = await kinesis.send(new kinesisSdk.PutRecordsCommand({ StreamName: streamName, Records: pending }));
       if (!output.FailedRecordCount) return;
       const failed = (output.Records ?? []).flatMap((result, i) => (result.ErrorCode ? [{ entry: pending[i]!, code: result.ErrorCode, message: result.ErrorMessage }] : []));
       const unusable = failed.find((f) => UNUSABLE.has(f.code));
@@ -116,15 +142,18 @@ export class KinesisStreamPublisher {
           'set --streams-s3-bucket so such records can carry their data in S3',
       );
     }
-    await this.s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(record.kinesisSyncRecords ?? []), ContentType: 'application/json' }),
+    const { s3, s3Sdk, presigner } = await this.loadClients();
+    await s3.send(
+      new s3Sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(record.kinesisSyncRecords ?? []), ContentType: 'application/json' }),
     );
-    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: this.options.s3UrlTtlSeconds });
+    return presigner.getSignedUrl(s3, new s3Sdk.GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: this.options.s3UrlTtlSeconds });
   }
 
   close(): void {
-    this.kinesis.destroy();
-    this.s3.destroy();
+    void this.clients?.then(({ kinesis, s3 }) => {
+      kinesis.destroy();
+      s3.destroy();
+    });
   }
 }
 
