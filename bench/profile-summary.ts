@@ -1,4 +1,4 @@
-// Summarizes a V8 .cpuprofile (from `npm run bench -- --profile`, or `node --cpu-prof src/cli.ts …`):
+// Summarizes a V8 .cpuprofile (from `npm run bench -- --profile`, or `node --cpu-prof dist/cli.js …`):
 // the functions and the files where the samples landed, by self time, and the request-path functions by
 // total (inclusive) time. Usage: node bench/profile-summary.ts <file.cpuprofile> [top=25]
 import { readFileSync } from 'node:fs';

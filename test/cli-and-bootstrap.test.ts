@@ -7,7 +7,7 @@ import { CreateIdentityPoolCommand, ListIdentityPoolsCommand } from '@aws-sdk/cl
 import { GetIdentityPoolConfigurationCommand } from '@aws-sdk/client-cognito-sync';
 import { errorOf, startServer, TEST_STORE } from './helpers/server.ts';
 
-const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
+const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 
 function runCli(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [CLI, '--port', '0', ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 15_000 });

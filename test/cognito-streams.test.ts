@@ -238,7 +238,7 @@ describe('Cognito Streams', () => {
 
 describe('Cognito Streams and outbox settings', () => {
   it('bad values are refused at start with exit code 2 and a message naming the setting', () => {
-    const cli = new URL('../src/cli.ts', import.meta.url).pathname;
+    const cli = new URL('../dist/cli.js', import.meta.url).pathname;
     const cases: Array<[string[], Record<string, string>, RegExp]> = [
       [['--streams-s3-bucket', 'Not_A_Bucket'], {}, /streams-s3-bucket must be an S3 bucket name/],
       [[], { COGNITO_SYNC_STREAMS_S3_BUCKET: 'x' }, /streams-s3-bucket/],

@@ -12,7 +12,7 @@ import { createPool, unauthenticatedIdentity } from './helpers/identity-flows.ts
 import { databaseUrlFor, dropSchema, queryTestDatabase, skipUnlessPostgres, testSchemaName } from './helpers/postgres.ts';
 import { newDeveloperCredentials, startServer } from './helpers/server.ts';
 
-const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
+const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'cognito-sync-dbconfig-'));
 
 function runCli(args: string[], env: Record<string, string> = {}) {

@@ -11,7 +11,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import { createPool, developerIdentity, type IdentityWithCredentials, unauthenticatedIdentity } from './helpers/identity-flows.ts';
 import { errorOf, startServer, type TestServer } from './helpers/server.ts';
 
-const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
+const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 
 async function assertRefused(promise: Promise<unknown>, code: string, status: number, message?: RegExp) {
   const error = await errorOf(promise);

@@ -39,7 +39,7 @@ import { databaseUrlFor, dropSchema, queryTestDatabase, TEST_DATABASE_URL, testS
 import { type DeveloperCredentials, errorOf, newDeveloperCredentials, startServer, TEST_STORE, type TestServer } from './helpers/server.ts';
 import { SyncDevice } from './helpers/sync-device.ts';
 
-const CLI = new URL('../src/import/cli.ts', import.meta.url).pathname;
+const CLI = new URL('../dist/import/cli.js', import.meta.url).pathname;
 
 interface Run {
   code: number | null;

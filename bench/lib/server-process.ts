@@ -1,23 +1,23 @@
 // Starts the servers under test as child processes. Ours is started exactly as `npm start` starts it
-// (`node src/cli.ts …`), with throttling off and warn-level logs so that neither the rate limiter nor
+// (`node [flags] dist/cli.js …`, after `npm run build`, which `npm run bench` runs first), with throttling off and warn-level logs so that neither the rate limiter nor
 // log volume decides the figures.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AwsCredentialIdentity } from '@smithy/types';
 
-const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
+const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 const PACKAGE_JSON = new URL('../../package.json', import.meta.url).pathname;
 
 /**
- * The node flags `npm start` passes before src/cli.ts (none today), read from package.json so the servers
+ * The node flags `npm start` passes before dist/cli.js, read from package.json so the servers
  * under test keep starting exactly as `npm start` starts them if that script changes.
  */
 export function npmStartNodeFlags(): string[] {
   const start = (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { scripts?: { start?: string } }).scripts?.start ?? '';
   const words = start.trim().split(/\s+/);
-  const script = words.indexOf('src/cli.ts');
-  if (words[0] !== 'node' || script === -1) throw new Error(`npm start is '${start}'; the bench knows how to follow 'node [flags] src/cli.ts [args]' only`);
+  const script = words.indexOf('dist/cli.js');
+  if (words[0] !== 'node' || script === -1) throw new Error(`npm start is '${start}'; the bench knows how to follow 'node [flags] dist/cli.js [args]' only`);
   return words.slice(1, script);
 }
 const BARE = new URL('../bare-server.ts', import.meta.url).pathname;

@@ -9,7 +9,7 @@ import { CognitoSyncClient } from '@aws-sdk/client-cognito-sync';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { databaseUrlFor, dropSchema, testSchemaName } from './postgres.ts';
 
-const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
+const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 
 export interface DeveloperCredentials extends AwsCredentialIdentity {
   accountId: string;
