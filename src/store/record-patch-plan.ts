@@ -59,9 +59,8 @@ export function planRecordPatches(
   // A key patched twice in one batch: the second patch replaces what the first wrote.
   const after = new Map<string, { live: boolean; size: number }>();
   const sizes = patches.map((patch) => {
-    const before = after.get(patch.key) ?? (stored.has(patch.key)
-      ? { live: stored.get(patch.key)!.value !== null, size: stored.get(patch.key)!.size }
-      : undefined);
+    const prior = stored.get(patch.key);
+    const before = after.get(patch.key) ?? (prior && { live: prior.value !== null, size: prior.size });
     const live = patch.op === 'replace';
     const size = utf8Bytes(patch.key) + (live ? utf8Bytes(patch.value ?? '') : 0);
     numRecords += (live ? 1 : 0) - (before?.live ? 1 : 0);

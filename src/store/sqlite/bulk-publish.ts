@@ -10,8 +10,8 @@ import type {
   StartBulkPublishResult,
 } from '../store.ts';
 import { bulkPublishEntry } from '../stream-outbox-entries.ts';
-import { type Db, fromJson, inTransaction } from './database.ts';
-import { type DatasetRow, inReadTransaction, type RecordRow, toDatasetInfo, toSyncRecord } from './dataset-rows.ts';
+import { type Db, fromJson, inReadTransaction, inTransaction } from './database.ts';
+import { type DatasetRow, type RecordRow, toDatasetInfo, toSyncRecord } from './dataset-rows.ts';
 import { addOutboxItem } from './outbox.ts';
 
 interface JobRow {

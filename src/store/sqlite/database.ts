@@ -104,5 +104,15 @@ export function inTransaction<T>(db: Db, work: () => T): T {
   }
 }
 
+/** A read-only transaction: one consistent snapshot of several statements. */
+export function inReadTransaction<T>(db: Db, work: () => T): T {
+  db.exec('BEGIN');
+  try {
+    return work();
+  } finally {
+    db.exec('COMMIT');
+  }
+}
+
 export const toJson = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 export const fromJson = <T>(text: unknown): T | undefined => (typeof text === 'string' ? (JSON.parse(text) as T) : undefined);

@@ -68,13 +68,3 @@ export function readDataset(db: Db, identityId: string, datasetName: string): Da
     | DatasetRow
     | undefined;
 }
-
-/** A read-only transaction: one consistent snapshot even while another process writes the file. */
-export function inReadTransaction<T>(db: Db, work: () => T): T {
-  db.exec('BEGIN');
-  try {
-    return work();
-  } finally {
-    db.exec('COMMIT');
-  }
-}

@@ -1,9 +1,9 @@
 // Dataset metadata on the embedded store: describe, list, delete, and moving a merged identity's datasets.
 import type { DatasetAddress, DatasetInfo, DatasetResult, IdentityNotFound, Page } from '../store.ts';
 import { deleteStreamEntry } from '../stream-outbox-entries.ts';
-import { type Db, inTransaction } from './database.ts';
+import { type Db, inReadTransaction, inTransaction } from './database.ts';
 import { addStreamEntryIfEnabled } from './outbox.ts';
-import { type DatasetRow, identityNotFound, inReadTransaction, readDataset, toDatasetInfo } from './dataset-rows.ts';
+import { type DatasetRow, identityNotFound, readDataset, toDatasetInfo } from './dataset-rows.ts';
 
 export function describeDataset(db: Db, address: DatasetAddress): DatasetResult {
   return inReadTransaction(db, () => {

@@ -2,8 +2,8 @@
 // references its dataset, so DeleteDataset drops it and a merge carries it along with the dataset.
 import type { DatasetAddress, DeviceNotFound, IdentityNotFound, PushDevice, PushPlatform } from '../store.ts';
 import { PUSH_SYNC_KIND, pushOrderingKeyPrefix } from '../push-outbox-entries.ts';
-import { type Db, inTransaction } from './database.ts';
-import { identityNotFound, inReadTransaction } from './dataset-rows.ts';
+import { type Db, inReadTransaction, inTransaction } from './database.ts';
+import { identityNotFound } from './dataset-rows.ts';
 
 interface DeviceRow {
   device_id: string;

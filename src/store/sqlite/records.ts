@@ -12,10 +12,10 @@ import type {
 } from '../store.ts';
 import { planRecordPatches, type StoredRecordState } from '../record-patch-plan.ts';
 import { syncStreamEntry } from '../stream-outbox-entries.ts';
-import { type Db, inTransaction } from './database.ts';
+import { type Db, inReadTransaction, inTransaction } from './database.ts';
 import { addStreamEntryIfEnabled } from './outbox.ts';
 import { addPushEntries } from './push.ts';
-import { identityNotFound, inReadTransaction, type RecordRow, readDataset, toDatasetInfo, toSyncRecord } from './dataset-rows.ts';
+import { identityNotFound, type RecordRow, readDataset, toDatasetInfo, toSyncRecord } from './dataset-rows.ts';
 
 export function listRecords(
   db: Db,

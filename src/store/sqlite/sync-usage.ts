@@ -1,8 +1,8 @@
 // Usage figures, computed from the datasets themselves rather than kept in counters, so they stay right
 // however a dataset went away (DeleteDataset, DeleteIdentities, DeleteIdentityPool cascades).
 import type { IdentityNotFound, IdentityUsageFigures, Page, PoolUsageFigures } from '../store.ts';
-import type { Db } from './database.ts';
-import { identityNotFound, inReadTransaction } from './dataset-rows.ts';
+import { type Db, inReadTransaction } from './database.ts';
+import { identityNotFound } from './dataset-rows.ts';
 
 const latest = (...times: Array<number | null>): Date | undefined => {
   const known = times.filter((t): t is number => t !== null);
