@@ -62,17 +62,13 @@ export function recordHandlers(store: IdentityPoolStore & DatasetStore, deps: Re
         const opened = deps.sessions.open(input.SyncSessionToken, address, ctx.now);
         if (opened.status === 'valid') sessionId = opened.sessionId;
       }
-      const result = await store.listRecords(address, {
-        lastSyncCount,
-        limit,
-        after,
-        startsSession: sessionId === undefined && after === undefined,
-      });
+      const result = await store.listRecords(address, { lastSyncCount, limit, after });
       if (result.outcome === 'identity-not-found') throw identityNotFoundError(address.identityPoolId, address.identityId, result);
       if (result.outcome === 'no-such-sync-count') {
         // iOS recognizes this exact wording and resyncs from zero.
         throw invalidParameter(`No such SyncCount: ${lastSyncCount} exists for this Dataset`);
       }
+      if (sessionId === undefined && after === undefined) await store.countSyncSession(address.identityPoolId);
       const next = result.nextAfter && JSON.stringify([result.nextAfter.syncCount, result.nextAfter.key]);
       // Every member but NextToken is always present: Android unboxes them without null checks, and reads a
       // NextToken that is present as "more pages follow".

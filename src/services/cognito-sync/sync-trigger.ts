@@ -98,7 +98,7 @@ export class SyncTrigger {
     let exists = false;
     let syncCount = 0;
     do {
-      const page = await this.options.store.listRecords(address, { lastSyncCount: 0, limit: SNAPSHOT_PAGE, after, startsSession: false });
+      const page = await this.options.store.listRecords(address, { lastSyncCount: 0, limit: SNAPSHOT_PAGE, after });
       if (page.outcome === 'identity-not-found') throw identityNotFoundError(address.identityPoolId, address.identityId, page);
       if (page.outcome !== 'ok') throw new Error(`unexpected listRecords outcome ${page.outcome} from lastSyncCount 0`);
       exists = page.dataset !== undefined;
