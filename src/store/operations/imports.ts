@@ -7,18 +7,8 @@ import { planPoolImport } from '../pool-import-plan.ts';
 import type { SqlDatabase, SqlRunner } from '../sql/database.ts';
 import { asBoolean, asDate } from '../sql/row-values.ts';
 import { forUpdate, json, sql } from '../sql/sql.ts';
-import type {
-  DatasetAddress,
-  Identity,
-  IdentityLogin,
-  IdentityPool,
-  ImportDatasetResult,
-  ImportedDataset,
-  ImportedIdentity,
-  ImportedPoolConfiguration,
-  ImportIdentityResult,
-  ImportPoolResult,
-} from '../store.ts';
+import type { DatasetAddress, Identity, IdentityLogin, IdentityPool, ImportDatasetResult, ImportedDataset, ImportedIdentity } from '../store.ts';
+import type { ImportedPoolConfiguration, ImportIdentityResult, ImportPoolResult } from '../store.ts';
 import { deletedMarker, identityNotFound, readDataset, toDatasetInfo } from './dataset-rows.ts';
 import { readPool, readPoolSyncConfiguration, savePoolSyncConfiguration } from './identity-pools.ts';
 
@@ -134,26 +124,11 @@ export function importDataset(db: SqlDatabase, address: DatasetAddress, incoming
     await db.insertRows(tx, {
       table: 'dataset_records',
       columns: [
-        ['identity_id', 'text'],
-        ['dataset_name', 'text'],
-        ['record_key', 'text'],
-        ['value', 'text'],
-        ['sync_count', 'bigint'],
-        ['size', 'bigint'],
-        ['last_modified_at', 'timestamptz'],
-        ['last_modified_by', 'text'],
-        ['device_last_modified_at', 'timestamptz'],
+        ['identity_id', 'text'], ['dataset_name', 'text'], ['record_key', 'text'], ['value', 'text'], ['sync_count', 'bigint'],
+        ['size', 'bigint'], ['last_modified_at', 'timestamptz'], ['last_modified_by', 'text'], ['device_last_modified_at', 'timestamptz'],
       ],
       rows: plan.write.map((r, i) => [
-        identityId,
-        datasetName,
-        r.key,
-        r.value,
-        r.syncCount,
-        plan.sizes[i],
-        r.lastModifiedAt,
-        r.lastModifiedBy,
-        r.deviceLastModifiedAt,
+        identityId, datasetName, r.key, r.value, r.syncCount, plan.sizes[i], r.lastModifiedAt, r.lastModifiedBy, r.deviceLastModifiedAt,
       ]),
       onConflict: `ON CONFLICT (identity_id, dataset_name, record_key) DO UPDATE SET value = excluded.value,
         sync_count = excluded.sync_count, size = excluded.size, last_modified_at = excluded.last_modified_at,
