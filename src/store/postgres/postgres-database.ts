@@ -123,6 +123,7 @@ export async function openPostgresDatabase(config: DatabaseConfig): Promise<SqlD
     // REPEATABLE READ READ ONLY: one snapshot, even while other nodes write; it never fails on serialization.
     read: (work) => inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', false, work),
     async insertRows(tx: SqlRunner, batch: RowBatch) {
+      if (batch.rows.length === 0) return;
       // One statement for the whole batch: one array parameter per column, unnested side by side.
       const names = batch.columns.map(([name]) => name);
       const arrays = batch.columns.map(([name, type], i) => `$${i + 1}::${type}[]`);
