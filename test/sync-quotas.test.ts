@@ -136,3 +136,47 @@ describe('quotas set by a self-hoster', () => {
     assert.match(bytes.message, /at most 10 bytes of keys and values; this update would make 11.*--max-dataset-bytes/);
   });
 });
+
+describe('quotas lowered below what a dataset already holds', () => {
+  // Data written under the defaults, then the server restarted with lower quotas (or an import that brought a
+  // dataset in above them): a batch that does not grow the dataset is never refused; one that grows it is.
+  let server: TestServer;
+  let user: SyncIdentity;
+  const lowered = ['--max-records-per-dataset', '3', '--max-dataset-bytes', '20'];
+  before(async () => {
+    const first = await startServer();
+    const poolId = await createIdentityPool(first);
+    user = await newIdentity(first, poolId);
+    // 6 records of 2 + 4 bytes each: 36 bytes, over both lowered quotas.
+    await write(first.syncClient(), user, 'over', Array.from({ length: 6 }, (_, i) => replace(`k${i}`, `val${i}`)));
+    await first.stop();
+    server = await startServer({ dataDir: first.dataDir, developer: first.developer, args: lowered });
+  });
+  after(async () => {
+    await server.dispose();
+  });
+
+  it('a pure removal, a same-size and a shrinking replace are accepted; growth in records or bytes is refused', async () => {
+    const client = server.syncClient();
+    const removal = await write(client, user, 'over', [{ Op: 'remove', Key: 'k0', SyncCount: 1 }]);
+    assert.equal(removal.Records![0]!.Key, 'k0');
+    let dataset = await datasetOf(client, user, 'over');
+    assert.deepEqual([dataset.NumRecords, dataset.DataStorage], [5, 32], 'still above both quotas, and that is fine');
+
+    await write(client, user, 'over', [replace('k1', 'VAL1', 1)]);
+    await write(client, user, 'over', [replace('k2', 'v', 1)]);
+    // Two removals and one new key: fewer records and fewer bytes than before the batch.
+    await write(client, user, 'over', [{ Op: 'remove', Key: 'k3', SyncCount: 1 }, { Op: 'remove', Key: 'k4', SyncCount: 1 }, replace('n', 'x')]);
+    dataset = await datasetOf(client, user, 'over');
+    assert.deepEqual([dataset.NumRecords, dataset.DataStorage], [4, 23]);
+
+    const moreRecords = await errorOf(write(client, user, 'over', [replace('extra', '')]));
+    assert.equal(moreRecords.name, 'LimitExceededException');
+    assert.match(moreRecords.message, /maxRecordsPerDataset.*at most 3 records; this update would make 5/);
+    const moreBytes = await errorOf(write(client, user, 'over', [replace('n', 'a much longer value', 5)]));
+    assert.equal(moreBytes.name, 'LimitExceededException');
+    assert.match(moreBytes.message, /maxDatasetBytes.*this update would make 41/);
+    dataset = await datasetOf(client, user, 'over');
+    assert.deepEqual([dataset.NumRecords, dataset.DataStorage], [4, 23], 'the refused batches wrote nothing');
+  });
+});

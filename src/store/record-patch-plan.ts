@@ -1,6 +1,7 @@
 // The sync rules an UpdateRecords batch must pass, in one place for every store: each store reads the
 // dataset's current state inside its own locked transaction, asks this plan what the batch would do,
-// and writes exactly what the plan says — or nothing, when the plan refuses the batch.
+// and writes exactly what the plan says — or nothing, when the plan refuses the batch. Quotas are checked on
+// what a batch adds, never on totals alone.
 import type { RecordPatchInput, SyncQuotas, UpdateRecordsResult } from './store.ts';
 
 export interface StoredRecordState {
@@ -68,10 +69,12 @@ export function planRecordPatches(
     after.set(patch.key, { live, size });
     return size;
   });
-  if (numRecords > quotas.maxRecordsPerDataset) {
+  // A quota refuses only growth: a dataset already above one (the quota was lowered, or an import brought it in
+  // larger) can still shrink, or change without growing, so its owner can bring it back under the quota.
+  if (numRecords > dataset.numRecords && numRecords > quotas.maxRecordsPerDataset) {
     return { outcome: 'limit', quota: 'maxRecordsPerDataset', limit: quotas.maxRecordsPerDataset, wouldBe: numRecords };
   }
-  if (dataStorage > quotas.maxDatasetBytes) {
+  if (dataStorage > dataset.dataStorage && dataStorage > quotas.maxDatasetBytes) {
     return { outcome: 'limit', quota: 'maxDatasetBytes', limit: quotas.maxDatasetBytes, wouldBe: dataStorage };
   }
   return { outcome: 'accepted', syncCount: dataset.syncCount + 1, numRecords, dataStorage, sizes };

@@ -223,6 +223,36 @@ contractSuite('store contract: importing from AWS', (subject) => {
     assert.deepEqual(stale, { outcome: 'conflict', key: 'a', current: 4, given: 3 });
   });
 
+  it('a dataset imported above the quotas may change without growing; a batch that grows it is refused', async () => {
+    const { store } = subject();
+    const { address } = await setup(store);
+    await store.importDataset(address(), awsDataset());
+    // Imported: 2 live records (a, c) and 12 bytes, over both quotas below.
+    const tight: SyncQuotas = { ...QUOTAS, maxRecordsPerDataset: 1, maxDatasetBytes: 10 };
+    const now = at('2024-01-01T00:00:00.000Z');
+    const update = (patches: RecordPatchInput[]) => store.updateRecords(address(), { patches, modifiedBy: 'us-east-1:writer', now, quotas: tight });
+    const sameSize = await update([{ op: 'replace', key: 'c', value: 'abcd', syncCount: 2 }]);
+    assert.equal(sameSize.outcome, 'ok');
+    const shrinking = await update([{ op: 'replace', key: 'a', value: 'thre', syncCount: 3 }]);
+    assert.equal(shrinking.outcome, 'ok');
+    assert.deepEqual(
+      [(shrinking as Extract<typeof shrinking, { outcome: 'ok' }>).dataset.numRecords, (shrinking as Extract<typeof shrinking, { outcome: 'ok' }>).dataset.dataStorage],
+      [2, 11],
+    );
+    assert.deepEqual(await update([{ op: 'replace', key: 'd', value: '', syncCount: 0 }]), {
+      outcome: 'limit',
+      quota: 'maxRecordsPerDataset',
+      limit: 1,
+      wouldBe: 3,
+    });
+    assert.deepEqual(await update([{ op: 'replace', key: 'a', value: 'three', syncCount: 5 }]), {
+      outcome: 'limit',
+      quota: 'maxDatasetBytes',
+      limit: 10,
+      wouldBe: 12,
+    });
+  });
+
   it('importing the same dataset again changes nothing', async () => {
     const { store } = subject();
     const { address, listAll } = await setup(store);
