@@ -316,8 +316,9 @@ contractSuite('store contract: datasets and usage', (subject) => {
     ok(await update([put('manual', '1')], { datasetName: `notes.${merged.identityId}` }));
     ok(await store.updateRecords(mergedAddress('notes'), { patches: [put('n', '1')], modifiedBy: 'm', now: T1, quotas: QUOTAS }));
 
-    await store.mergeIdentityDatasets(pool.identityPoolId, merged.identityId, survivor.identityId);
+    // mergeIdentities is the whole merge: datasets, logins and the merge mark in one transaction.
     await store.mergeIdentities(merged.identityId, survivor.identityId, T3);
+    assert.deepEqual(await store.listDatasets(pool.identityPoolId, merged.identityId, 10), { outcome: 'identity-not-found', mergedInto: survivor.identityId });
 
     const movedName = `settings.${merged.identityId}`;
     const base = ok(await store.listRecords({ identityPoolId: pool.identityPoolId, identityId: survivor.identityId, datasetName: 'settings' }, { lastSyncCount: 0, limit: 10 }));
@@ -340,7 +341,11 @@ contractSuite('store contract: datasets and usage', (subject) => {
     const { store } = subject();
     const { pool, identity } = await setup(store);
     const stranger = await makeIdentity(store, (await makePool(store)).identityPoolId);
+    ok(await store.updateRecords({ identityPoolId: stranger.identityPoolId, identityId: stranger.identityId, datasetName: 'd' }, { patches: [put('k', 'v')], modifiedBy: 'm', now: T1, quotas: QUOTAS }));
     await assert.rejects(store.mergeIdentityDatasets(pool.identityPoolId, stranger.identityId, identity.identityId));
+    await assert.rejects(store.mergeIdentities(stranger.identityId, identity.identityId, T1));
+    const strangers = await store.listDatasets(stranger.identityPoolId, stranger.identityId, 10);
+    assert.deepEqual(strangers.outcome === 'ok' && strangers.page.items.map((d) => d.datasetName), ['d'], 'nothing moved');
   });
 });
 

@@ -95,9 +95,7 @@ export function developerIdentityHandlers(store: Store, pageTokens: PageTokens):
           `The merged identity would have ${linked} linked logins; at most ${MAX_LINKED_LOGINS} are allowed.`,
         );
       }
-      // Datasets move first: if the server stops between the two steps, the merge can simply be repeated
-      // (the source user still names the source identity); the other order would strand its datasets.
-      await store.mergeIdentityDatasets(pool.identityPoolId, source, destination);
+      // One transaction: datasets, logins and the merge mark together, so no write by the source can land between.
       await store.mergeIdentities(source, destination, ctx.now);
       return { IdentityId: destination };
     },

@@ -50,8 +50,10 @@ export interface IdentityStore {
   /** Deletes the identities (with their logins and whatever was merged into them); returns the ids deleted. */
   deleteIdentities(identityIds: string[]): Promise<string[]>;
   /**
-   * Merges `fromIdentityId` into `toIdentityId`: moves its logins, marks it merged, and re-points identities
-   * previously merged into it, so a merge chain always resolves in one step.
+   * Merges `fromIdentityId` into `toIdentityId` (both in one pool, else it throws), in one transaction: moves its
+   * datasets (as mergeIdentityDatasets describes) and its logins, marks it merged, and re-points identities
+   * previously merged into it, so a merge chain always resolves in one step. This is the whole merge: call it
+   * alone (MergeDeveloperIdentities does); a write by the source can then never strand a dataset under it.
    */
   mergeIdentities(fromIdentityId: string, toIdentityId: string, now: Date): Promise<void>;
 }

@@ -1,5 +1,5 @@
 // Dataset metadata: describe, list, delete, and moving a merged identity's datasets.
-import type { SqlDatabase } from '../sql/database.ts';
+import type { SqlDatabase, SqlRunner } from '../sql/database.ts';
 import { anyOf, forUpdate, sql } from '../sql/sql.ts';
 import type { DatasetAddress, DatasetInfo, DatasetResult, IdentityNotFound, Page } from '../store.ts';
 import { deleteStreamEntry } from '../stream-outbox-entries.ts';
@@ -56,26 +56,45 @@ export function listDatasets(
   });
 }
 
-/** Both identities' rows are locked (in id order, so two merges cannot deadlock) before any dataset moves. */
+/**
+ * Moves the datasets alone. MergeDeveloperIdentities uses mergeIdentities (identities.ts), which moves them in the
+ * same transaction as the logins and the merge mark; this stays for callers that only move data.
+ */
 export function mergeIdentityDatasets(db: SqlDatabase, identityPoolId: string, fromIdentityId: string, toIdentityId: string): Promise<void> {
   return db.write(async (tx) => {
-    const locked = await tx.all(
-      sql`SELECT identity_id FROM identities WHERE identity_pool_id = ${identityPoolId}
-            AND identity_id ${anyOf([fromIdentityId, toIdentityId])} ORDER BY identity_id${forUpdate}`,
-    );
-    if (locked.length !== 2) throw new Error(`identities ${fromIdentityId} and ${toIdentityId} are not both in pool ${identityPoolId}`);
-    const moving = await tx.all<{ dataset_name: string }>(
-      sql`SELECT dataset_name FROM datasets WHERE identity_id = ${fromIdentityId} ORDER BY dataset_name${forUpdate}`,
-    );
-    for (const { dataset_name: name } of moving) {
-      // `<name>.<fromIdentityId>` is free unless the survivor made one by hand; then a numbered name keeps both.
-      let target = `${name}.${fromIdentityId}`;
-      for (let n = 2; await readDataset(tx, toIdentityId, target); n += 1) target = `${name}.${fromIdentityId}.${n}`;
-      // dataset_records follow by ON UPDATE CASCADE.
-      await tx.run(
-        sql`UPDATE datasets SET identity_id = ${toIdentityId}, dataset_name = ${target}, merged_base_name = ${name}
-            WHERE identity_id = ${fromIdentityId} AND dataset_name = ${name}`,
-      );
-    }
+    await lockMergingIdentities(tx, fromIdentityId, toIdentityId, identityPoolId);
+    await moveDatasetsOfMergedIdentity(tx, fromIdentityId, toIdentityId);
   });
+}
+
+/**
+ * Locks both identities' rows, in id order so two merges cannot deadlock; throws unless both exist in one pool
+ * (`identityPoolId`, when given). Every write that creates a dataset locks its identity's row first (records.ts),
+ * so none can slip in between this lock and the commit of the merge.
+ */
+export async function lockMergingIdentities(tx: SqlRunner, fromIdentityId: string, toIdentityId: string, identityPoolId?: string): Promise<void> {
+  const locked = await tx.all<{ identity_pool_id: string }>(
+    sql`SELECT identity_pool_id FROM identities WHERE identity_id ${anyOf([fromIdentityId, toIdentityId])} ORDER BY identity_id${forUpdate}`,
+  );
+  const pools = new Set(locked.map((row) => row.identity_pool_id));
+  if (locked.length !== 2 || pools.size !== 1 || (identityPoolId !== undefined && !pools.has(identityPoolId))) {
+    throw new Error(`identities ${fromIdentityId} and ${toIdentityId} are not both in ${identityPoolId ? `pool ${identityPoolId}` : 'one pool'}`);
+  }
+}
+
+/** Inside a transaction holding both identities' locks: every dataset of the source moves, as `<name>.<fromIdentityId>`. */
+export async function moveDatasetsOfMergedIdentity(tx: SqlRunner, fromIdentityId: string, toIdentityId: string): Promise<void> {
+  const moving = await tx.all<{ dataset_name: string }>(
+    sql`SELECT dataset_name FROM datasets WHERE identity_id = ${fromIdentityId} ORDER BY dataset_name${forUpdate}`,
+  );
+  for (const { dataset_name: name } of moving) {
+    // `<name>.<fromIdentityId>` is free unless the survivor made one by hand; then a numbered name keeps both.
+    let target = `${name}.${fromIdentityId}`;
+    for (let n = 2; await readDataset(tx, toIdentityId, target); n += 1) target = `${name}.${fromIdentityId}.${n}`;
+    // dataset_records and dataset_subscriptions follow by ON UPDATE CASCADE.
+    await tx.run(
+      sql`UPDATE datasets SET identity_id = ${toIdentityId}, dataset_name = ${target}, merged_base_name = ${name}
+          WHERE identity_id = ${fromIdentityId} AND dataset_name = ${name}`,
+    );
+  }
 }

@@ -4,6 +4,7 @@ import type { SqlDatabase, SqlRunner } from '../sql/database.ts';
 import { asBoolean, asDate } from '../sql/row-values.ts';
 import { anyOf, empty, forUpdate, sql } from '../sql/sql.ts';
 import type { Identity, IdentityLogin, IdentityWithLogins, LinkLoginResult, Page } from '../store.ts';
+import { lockMergingIdentities, moveDatasetsOfMergedIdentity } from './datasets.ts';
 
 // Named columns, not `*`: see DATASET_COLUMNS in dataset-rows.ts.
 const IDENTITY_COLUMNS = sql`identity_id, identity_pool_id, created_at, last_modified_at, merged_into, disabled`;
@@ -174,10 +175,15 @@ export function deleteIdentities(db: SqlDatabase, identityIds: string[]): Promis
   });
 }
 
+/**
+ * MergeDeveloperIdentities, whole, in one transaction: the source's datasets move to the survivor, its logins
+ * follow, and it is marked merged. A write by the source either commits before (its dataset moves too) or
+ * finds the source merged — it can never create a dataset under an identity that no longer names data.
+ */
 export function mergeIdentities(db: SqlDatabase, fromIdentityId: string, toIdentityId: string, now: Date): Promise<void> {
   return db.write(async (tx) => {
-    // Both rows locked in id order, so two merges touching the same pair cannot deadlock.
-    await tx.all(sql`SELECT 1 FROM identities WHERE identity_id ${anyOf([fromIdentityId, toIdentityId])} ORDER BY identity_id${forUpdate}`);
+    await lockMergingIdentities(tx, fromIdentityId, toIdentityId);
+    await moveDatasetsOfMergedIdentity(tx, fromIdentityId, toIdentityId);
     await tx.run(sql`UPDATE identity_logins SET identity_id = ${toIdentityId} WHERE identity_id = ${fromIdentityId}`);
     await tx.run(sql`UPDATE identities SET merged_into = ${toIdentityId}, last_modified_at = ${now} WHERE merged_into = ${fromIdentityId}`);
     await tx.run(sql`UPDATE identities SET merged_into = ${toIdentityId}, last_modified_at = ${now} WHERE identity_id = ${fromIdentityId}`);
