@@ -22,6 +22,7 @@ import { cognitoIdentityModel } from './model/cognito-identity.ts';
 import { cognitoSyncModel } from './model/cognito-sync.ts';
 import { createPipeline } from './pipeline.ts';
 import { Router } from './protocol/router.ts';
+import { startSpentSessionSweeper } from './services/cognito-sync/spent-session-sweeper.ts';
 import { SyncTrigger } from './services/cognito-sync/sync-trigger.ts';
 import { buildServiceHandlers } from './services/service-handlers.ts';
 import { openStore } from './store/open-store.ts';
@@ -68,6 +69,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
   const outboxStore = wakingOnQueuedWork(store, outboxWorker);
   outboxWorker.start();
+  const spentSessions = startSpentSessionSweeper(store, logger);
   const lambda = new LambdaSyncTrigger({ logger, fallbackRegion: config.region });
   const syncTrigger = new SyncTrigger({ store, invoker: lambda, timeoutMs: config.syncTriggerTimeoutMs });
 
@@ -130,6 +132,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       server.closeAllConnections();
       await listenerClosed;
       throttle.close?.();
+      spentSessions.stop();
       lambda.close();
       // Deliveries in progress finish (or save their progress) before the store they report to closes.
       await outboxWorker.stop(config.shutdownGraceMs);

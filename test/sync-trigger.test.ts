@@ -220,6 +220,21 @@ describe('Cognito Events: the sync trigger', () => {
       assert.equal((await stored(device, address)).syncCount, 2);
     });
 
+    it('is not invoked for a push presenting a spent SyncSessionToken (409, nothing written)', async () => {
+      const arn = lambda.register('counts-calls', (event) => event);
+      const { identity, address } = await poolWithTrigger(arn);
+      const device = identity.device();
+      const { SyncSessionToken } = await device.send(new ListRecordsCommand(address));
+      await device.send(new UpdateRecordsCommand({ ...address, SyncSessionToken, RecordPatches: [{ Op: 'replace', Key: 'k', Value: '1', SyncCount: 0 }] }));
+      assert.equal(lambda.invocationsOf('counts-calls').length, 1);
+      const spent = await errorOf(
+        device.send(new UpdateRecordsCommand({ ...address, SyncSessionToken, RecordPatches: [{ Op: 'replace', Key: 'k', Value: '2', SyncCount: 1 }] })),
+      );
+      assert.equal(spent.name, 'ResourceConflictException');
+      assert.equal(lambda.invocationsOf('counts-calls').length, 1, 'the function did not run for the spent token');
+      assert.deepEqual(await stored(device, address), { records: { k: ['1', 1] }, syncCount: 1 });
+    });
+
     it('is not invoked for developer credentials (AWS: only credentials from Cognito Identity trigger it)', async () => {
       const arn = lambda.register('never-for-developers', () => {
         throw new Error('must not run');

@@ -70,6 +70,21 @@ export async function pull(baseUrl: string, who: BenchIdentity, dataset: string)
   return { sessionToken: answer.SyncSessionToken as string, syncCount: answer.DatasetSyncCount as number, count: answer.Count as number };
 }
 
+/**
+ * `n` session tokens for pushes to come, one pull each: a token is spent by the push that uses it (as on AWS),
+ * so a pre-signed sequence of pushes needs one token per push. A few pulls at a time per identity.
+ */
+export async function sessionTokens(baseUrl: string, who: BenchIdentity, dataset: string, n: number): Promise<string[]> {
+  const tokens: string[] = [];
+  const AT_ONCE = 8;
+  while (tokens.length < n) {
+    const batch = Math.min(AT_ONCE, n - tokens.length);
+    const pulled = await Promise.all(Array.from({ length: batch }, () => pull(baseUrl, who, dataset)));
+    tokens.push(...pulled.map((p) => p.sessionToken));
+  }
+  return tokens;
+}
+
 export async function push(baseUrl: string, who: BenchIdentity, dataset: string, sessionToken: string, patches: Patch[]): Promise<void> {
   await expectOk(baseUrl, await updateRecordsRequest(baseUrl, who, dataset, sessionToken, patches), 'UpdateRecords');
 }

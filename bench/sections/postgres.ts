@@ -16,7 +16,7 @@ import type { WireRequest } from '../lib/sign.ts';
 import { newIdentity } from '../lib/sync-calls.ts';
 import { createIdentityPool } from '../lib/aws-calls.ts';
 import { patchesForSync, presignedPulls, SYNC_CONNECTIONS, type SyncFixture } from './sync.ts';
-import { pull, updateRecordsRequest } from '../lib/sync-calls.ts';
+import { sessionTokens, updateRecordsRequest } from '../lib/sync-calls.ts';
 
 export const BENCH_DATABASE_URL = process.env.COGNITO_SYNC_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -84,9 +84,10 @@ async function writeLists(fixture: SyncFixture, nodes: ServerProcess[], perConne
     fixture.identities.map(async (who, i) => {
       // Each request is signed for the node it will be sent to (the Host header is signed).
       const url = nodes[Math.floor(i / share)]!.url;
-      const { sessionToken } = await pull(url, who, dataset);
+      // One token per push: a push spends the token it presents.
+      const tokens = await sessionTokens(url, who, dataset, perConnection);
       const list: WireRequest[] = [];
-      for (let k = 1; k <= perConnection; k++) list.push(await updateRecordsRequest(url, who, dataset, sessionToken, patchesForSync(k)));
+      for (let k = 1; k <= perConnection; k++) list.push(await updateRecordsRequest(url, who, dataset, tokens[k - 1]!, patchesForSync(k)));
       return list;
     }),
   );

@@ -14,7 +14,7 @@ import { rawSqlite } from '../lib/raw-sqlite.ts';
 import type { BenchSettings, Row } from '../lib/report.ts';
 import { type ServerProcess, startOurServer } from '../lib/server-process.ts';
 import { spread } from '../lib/stats.ts';
-import { type BenchIdentity, listRecordsRequest, newIdentity, type Patch, pull, push, recordValue, updateRecordsRequest } from '../lib/sync-calls.ts';
+import { type BenchIdentity, listRecordsRequest, newIdentity, type Patch, pull, push, recordValue, sessionTokens, updateRecordsRequest } from '../lib/sync-calls.ts';
 import type { WireRequest } from '../lib/sign.ts';
 
 export const SYNC_CONNECTIONS = 32;
@@ -50,9 +50,10 @@ async function presignedWrites(fixture: SyncFixture, perConnection: number): Pro
   const url = fixture.server.url;
   return Promise.all(
     fixture.identities.map(async (who) => {
-      const { sessionToken } = await pull(url, who, dataset);
+      // One token per push: a push spends the token it presents.
+      const tokens = await sessionTokens(url, who, dataset, perConnection);
       const list: WireRequest[] = [];
-      for (let k = 1; k <= perConnection; k++) list.push(await updateRecordsRequest(url, who, dataset, sessionToken, patchesForSync(k)));
+      for (let k = 1; k <= perConnection; k++) list.push(await updateRecordsRequest(url, who, dataset, tokens[k - 1]!, patchesForSync(k)));
       return list;
     }),
   );

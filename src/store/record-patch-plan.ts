@@ -30,7 +30,7 @@ export interface AcceptedPlan {
   sizes: number[];
 }
 
-type Refusal = Exclude<UpdateRecordsResult, { outcome: 'ok' } | { outcome: 'identity-not-found' }>;
+type Refusal = Exclude<UpdateRecordsResult, { outcome: 'ok' } | { outcome: 'identity-not-found' } | { outcome: 'session-spent' }>;
 
 const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 

@@ -12,6 +12,7 @@ import * as outbox from './operations/outbox.ts';
 import * as push from './operations/push.ts';
 import * as records from './operations/records.ts';
 import * as serverSecrets from './operations/server-secrets.ts';
+import * as syncSessions from './operations/sync-sessions.ts';
 import * as syncUsage from './operations/sync-usage.ts';
 
 export function sqlStore(db: SqlDatabase): Store {
@@ -46,6 +47,8 @@ export function sqlStore(db: SqlDatabase): Store {
     listRecords: (address, options) => records.listRecords(db, address, options),
     countSyncSession: (poolId) => syncUsage.countSyncSession(db, poolId),
     updateRecords: (address, change) => records.updateRecords(db, address, change),
+    isSyncSessionSpent: (sessionId) => syncSessions.isSyncSessionSpent(db, sessionId),
+    deleteExpiredSyncSessions: (now, limit) => syncSessions.deleteExpiredSyncSessions(db, now, limit),
     describeDataset: (address) => datasets.describeDataset(db, address),
     deleteDataset: (address, now) => datasets.deleteDataset(db, address, now),
     listDatasets: (poolId, identityId, limit, after) => datasets.listDatasets(db, poolId, identityId, limit, after),

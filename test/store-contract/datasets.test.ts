@@ -1,6 +1,7 @@
 // Store contract: datasets and records (ListRecords, UpdateRecords), dataset metadata, usage, merges, and
 // concurrent writers through two handles on the same data (what two nodes are).
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { it } from 'node:test';
 import type { RecordPatchInput, Store, SyncQuotas } from '../../src/store/store.ts';
 import { at, contractSuite, makeIdentity, makePool, newAccountId, newId } from './stores.ts';
@@ -409,5 +410,66 @@ contractSuite('store contract: concurrent writers through two handles (two nodes
       other.updateRecords(address('fresh'), { patches: [put('b', '1')], modifiedBy: 'w', now: T1, quotas: QUOTAS }),
     ]);
     assert.deepEqual([ok(a).dataset.syncCount, ok(b).dataset.syncCount].sort(), [1, 2]);
+  });
+});
+
+contractSuite('store contract: spent sync sessions', (subject) => {
+  const session = (expiresAt = at('2030-01-01T00:00:00.000Z')) => ({ sessionId: `session-${randomUUID()}`, expiresAt });
+
+  it('an accepted UpdateRecords spends its session in its own transaction; a refused one spends nothing; a spent one writes nothing', async () => {
+    const { store } = subject();
+    const { address, list } = await setup(store);
+    const spending = session();
+    const write = (patches: RecordPatchInput[], quotas = QUOTAS) =>
+      store.updateRecords(address(), { patches, modifiedBy: 'w', now: T1, quotas, syncSession: spending });
+    assert.equal(await store.isSyncSessionSpent(spending.sessionId), false);
+
+    assert.deepEqual(await write([put('a', '1', 3)]), { outcome: 'sync-count-ahead', key: 'a', given: 3, datasetSyncCount: 0 });
+    assert.equal((await write([put('a', 'too long')], { ...QUOTAS, maxDatasetBytes: 2 })).outcome, 'limit');
+    assert.equal(await store.isSyncSessionSpent(spending.sessionId), false, 'refused batches spend nothing');
+
+    ok(await write([put('a', '1')]));
+    assert.equal(await store.isSyncSessionSpent(spending.sessionId), true);
+    assert.deepEqual(await write([put('b', '1')]), { outcome: 'session-spent' });
+    const listed = ok(await list());
+    assert.deepEqual([listed.dataset!.syncCount, listed.records.map((r) => r.key)], [1, ['a']], 'the refused write changed nothing');
+    // Writes presenting no session, or another one, are unaffected.
+    ok(await store.updateRecords(address(), { patches: [put('b', '1')], modifiedBy: 'w', now: T1, quotas: QUOTAS }));
+  });
+
+  it('one session pushed through two handles at once: exactly one write lands', async () => {
+    const { store, openAnother } = subject();
+    const other = await openAnother();
+    const { address, list } = await setup(store);
+    const racing = session();
+    const results = await Promise.all(
+      [store, other, store, other].map((handle, i) =>
+        handle.updateRecords(address(), { patches: [put(`k${i}`, 'v')], modifiedBy: 'w', now: T1, quotas: QUOTAS, syncSession: racing }),
+      ),
+    );
+    assert.deepEqual(results.map((r) => r.outcome).sort(), ['ok', 'session-spent', 'session-spent', 'session-spent']);
+    assert.equal(ok(await list()).dataset!.syncCount, 1);
+  });
+
+  it('spent sessions whose tokens expired are forgotten, at most `limit` at a time', async () => {
+    const { store } = subject();
+    const { identity, pool } = await setup(store);
+    const expiring = [at('2031-01-01T00:00:00.000Z'), at('2031-01-01T00:00:01.000Z'), at('2031-01-01T00:00:02.000Z')].map(session);
+    for (const [i, spent] of expiring.entries()) {
+      const address = { identityPoolId: pool.identityPoolId, identityId: identity.identityId, datasetName: `sweep-${i}` };
+      ok(await store.updateRecords(address, { patches: [put('k', 'v')], modifiedBy: 'w', now: T1, quotas: QUOTAS, syncSession: spent }));
+    }
+    // Rows left by other tests expire in 2030, before these: sweep those first so the counts below are ours.
+    while ((await store.deleteExpiredSyncSessions(at('2030-12-31T23:59:59.999Z'), 1000)) > 0);
+    assert.equal(await store.deleteExpiredSyncSessions(at('2030-12-31T23:59:59.999Z'), 10), 0);
+    assert.equal(await store.deleteExpiredSyncSessions(at('2031-01-01T00:00:01.000Z'), 1), 1, 'at most the limit');
+    assert.equal(await store.isSyncSessionSpent(expiring[0]!.sessionId), false, 'the oldest went first');
+    assert.equal(await store.isSyncSessionSpent(expiring[1]!.sessionId), true);
+    assert.equal(await store.deleteExpiredSyncSessions(at('2031-01-01T00:00:01.000Z'), 10), 1, 'expiring exactly now counts as expired');
+    assert.deepEqual(
+      await Promise.all(expiring.map((s) => store.isSyncSessionSpent(s.sessionId))),
+      [false, false, true],
+      'the one still live is kept',
+    );
   });
 });

@@ -7,7 +7,7 @@ import { requireOwnedPool } from '../pool-access.ts';
 import { addressOf, type DatasetInput, identityNotFoundError, pageSize, recordToWire, writerOf } from './dataset-access.ts';
 import { limitExceeded } from './quotas.ts';
 import { checkedPatches, type RecordPatchWire } from './record-patches.ts';
-import type { SyncSessionTokens } from './sync-session-tokens.ts';
+import { type SyncSessionTokens, spentOnPull, spentOnPush } from './sync-session-tokens.ts';
 import type { SyncTrigger, TriggeredUpdate } from './sync-trigger.ts';
 
 /** Android asks for 1,024 per page, a whole dataset at AWS's record quota. */
@@ -60,7 +60,10 @@ export function recordHandlers(store: IdentityPoolStore & DatasetStore, deps: Re
       let sessionId: string | undefined;
       if (input.SyncSessionToken !== undefined && input.SyncSessionToken !== '') {
         const opened = deps.sessions.open(input.SyncSessionToken, address, ctx.now);
-        if (opened.status === 'valid') sessionId = opened.sessionId;
+        if (opened.status === 'valid') {
+          if (await store.isSyncSessionSpent(opened.sessionId)) throw spentOnPull();
+          sessionId = opened.sessionId;
+        }
       }
       const result = await store.listRecords(address, { lastSyncCount, limit, after });
       if (result.outcome === 'identity-not-found') throw identityNotFoundError(address.identityPoolId, address.identityId, result);
@@ -89,7 +92,12 @@ export function recordHandlers(store: IdentityPoolStore & DatasetStore, deps: Re
       const address = addressOf(input);
       const patches = checkedPatches(input.RecordPatches);
       await requireOwnedPool(store, ctx.principal, address.identityPoolId);
-      deps.sessions.require(input.SyncSessionToken, address, ctx.now);
+      const session = deps.sessions.require(input.SyncSessionToken, address, ctx.now);
+      // The write itself spends the session, atomically (store.updateRecords). Checked here too where something
+      // runs before that write or instead of it: the sync trigger (a spent token must not invoke it), and an
+      // empty batch (which writes nothing, so it spends nothing, but a spent token is still refused).
+      const runsTrigger = deps.syncTrigger !== undefined && ctx.principal.kind === 'identity';
+      if ((patches.length === 0 || runsTrigger) && (await store.isSyncSessionSpent(session.sessionId))) throw spentOnPush();
 
       if (patches.length === 0) {
         // Nothing to write: no dataset is created and the count stays, but a missing identity is still reported.
@@ -98,10 +106,7 @@ export function recordHandlers(store: IdentityPoolStore & DatasetStore, deps: Re
         return { Records: [] };
       }
       // AWS runs the sync trigger only for identity credentials: developer writes go in as sent.
-      const planned: TriggeredUpdate =
-        deps.syncTrigger && ctx.principal.kind === 'identity'
-          ? await deps.syncTrigger.apply(address, patches, ctx.region)
-          : { outcome: 'write', patches };
+      const planned: TriggeredUpdate = runsTrigger ? await deps.syncTrigger!.apply(address, patches, ctx.region) : { outcome: 'write', patches };
       // The trigger may have dropped every change: then, as for an empty batch, nothing is written.
       if (planned.outcome === 'write' && planned.patches.length === 0) return { Records: [] };
       const result =
@@ -113,6 +118,7 @@ export function recordHandlers(store: IdentityPoolStore & DatasetStore, deps: Re
               quotas: deps.quotas,
               // The writer's own device gets no push sync for this write.
               writerDeviceId: input.DeviceId,
+              syncSession: session,
             })
           : planned;
       switch (result.outcome) {
@@ -127,6 +133,8 @@ export function recordHandlers(store: IdentityPoolStore & DatasetStore, deps: Re
           );
         case 'limit':
           throw limitExceeded(result.quota, result.limit, result.wouldBe);
+        case 'session-spent':
+          throw spentOnPush();
         case 'ok':
           return { Records: result.records.map(recordToWire) };
       }

@@ -2,12 +2,17 @@
 // token-sealer.ts), carries a session id, the pool, identity and dataset it was issued for, and an expiry.
 // Lifetime: one hour by default (--sync-session-ttl / COGNITO_SYNC_SYNC_SESSION_TTL). AWS does not publish
 // its own; clients push right after they pull (or after the user settles a conflict), so an hour covers a
-// sync with room to spare, while a token found in a log goes stale the same day. A token is not spent by use:
-// a stale one can only write what the per-record SyncCount check lets through, so single use would buy nothing.
+// sync with room to spare, while a token found in a log goes stale the same day.
+//
+// A session is spent by its first successful push, as on AWS (reference: "Sync session tokens are spent by a
+// push"): the store records the session id in the UpdateRecords' own transaction, so every node agrees. After
+// that, ListRecords presenting one of its tokens is 400 InvalidParameterException (ListRecords' model has no
+// conflict error) and UpdateRecords with one is 409 ResourceConflictException: the answer clients already treat
+// as "pull, then push again", which is exactly what a spent token needs.
 import { randomUUID } from 'node:crypto';
 import type { TokenSealer } from '../../crypto/token-sealer.ts';
-import { invalidParameter } from '../../protocol/errors.ts';
-import type { DatasetAddress } from '../../store/store.ts';
+import { invalidParameter, ServiceError } from '../../protocol/errors.ts';
+import type { DatasetAddress, SpendableSyncSession } from '../../store/store.ts';
 
 const PURPOSE = 'sync-session';
 
@@ -21,9 +26,20 @@ interface SessionPayload {
   x: number;
 }
 
-export type OpenedSession = { status: 'valid'; sessionId: string } | { status: 'expired'; expiredAt: Date };
+export type OpenedSession = { status: 'valid'; sessionId: string; expiresAt: Date } | { status: 'expired'; expiredAt: Date };
 
 export const NOT_VALID_FOR_INPUTS = 'SyncSessionToken not valid for these inputs';
+
+/** ListRecords presenting a token of a spent session. */
+export const spentOnPull = () =>
+  invalidParameter(`${NOT_VALID_FOR_INPUTS}: it was spent by a successful UpdateRecords; call ListRecords without it for a new one.`);
+
+/** UpdateRecords with a token of a spent session: the device pulls again and pushes with the new token. */
+export const spentOnPush = () =>
+  new ServiceError(
+    'ResourceConflictException',
+    'SyncSessionToken was already spent by a successful UpdateRecords; call ListRecords for a new one, then push again.',
+  );
 
 export class SyncSessionTokens {
   private readonly sealer: TokenSealer;
@@ -55,17 +71,17 @@ export class SyncSessionTokens {
       throw invalidParameter(NOT_VALID_FOR_INPUTS);
     }
     if (payload.x <= now.getTime()) return { status: 'expired', expiredAt: new Date(payload.x) };
-    return { status: 'valid', sessionId: payload.s };
+    return { status: 'valid', sessionId: payload.s, expiresAt: new Date(payload.x) };
   }
 
-  /** For UpdateRecords: the token must be valid for these inputs and unexpired. */
-  require(token: string, address: DatasetAddress, now: Date): string {
+  /** For UpdateRecords: the token must be valid for these inputs and unexpired; the session it belongs to. */
+  require(token: string, address: DatasetAddress, now: Date): SpendableSyncSession {
     const opened = this.open(token, address, now);
     if (opened.status === 'expired') {
       throw invalidParameter(
         `${NOT_VALID_FOR_INPUTS}: the token expired at ${opened.expiredAt.toISOString()}; call ListRecords for a new one.`,
       );
     }
-    return opened.sessionId;
+    return { sessionId: opened.sessionId, expiresAt: opened.expiresAt };
   }
 }

@@ -93,7 +93,16 @@ export type UpdateRecordsResult =
   /** A patch claims a SyncCount the dataset never reached: nothing was applied. */
   | { outcome: 'sync-count-ahead'; key: string; given: number; datasetSyncCount: number }
   /** Applying the batch would break a quota: nothing was applied. */
-  | { outcome: 'limit'; quota: keyof SyncQuotas; limit: number; wouldBe: number };
+  | { outcome: 'limit'; quota: keyof SyncQuotas; limit: number; wouldBe: number }
+  /** The sync session was already spent by an earlier successful UpdateRecords: nothing was applied. */
+  | { outcome: 'session-spent' };
+
+/** The sync session an UpdateRecords presents (its SyncSessionToken's), spent by the write when it succeeds. */
+export interface SpendableSyncSession {
+  sessionId: string;
+  /** When the session's tokens expire; the spent mark is kept until then. */
+  expiresAt: Date;
+}
 
 export type DatasetResult =
   | IdentityNotFound
@@ -135,8 +144,17 @@ export interface DatasetStore {
       quotas: SyncQuotas;
       /** UpdateRecords' DeviceId: the writing device, which gets no push sync for its own write. */
       writerDeviceId?: string;
+      /**
+       * Marked spent in the write's own transaction when the batch is accepted (a crash cannot spend it without
+       * writing, or write without spending it); already spent: 'session-spent'. A refused batch spends nothing.
+       */
+      syncSession?: SpendableSyncSession;
     },
   ): Promise<UpdateRecordsResult>;
+  /** True once a successful updateRecords spent the session (and until its expiry is swept). */
+  isSyncSessionSpent(sessionId: string): Promise<boolean>;
+  /** Forgets spent sessions whose tokens expired at or before `now`, at most `limit`; returns how many. */
+  deleteExpiredSyncSessions(now: Date, limit: number): Promise<number>;
   describeDataset(address: DatasetAddress): Promise<DatasetResult>;
   /** Removes the dataset and its records; remembers its last SyncCount for DatasetDeletedAfterRequestedSyncCount. */
   deleteDataset(address: DatasetAddress, now: Date): Promise<DatasetResult>;

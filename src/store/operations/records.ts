@@ -10,11 +10,21 @@
 import { planRecordPatches, type StoredRecordState } from '../record-patch-plan.ts';
 import type { SqlDatabase, SqlRunner } from '../sql/database.ts';
 import { anyOf, sql } from '../sql/sql.ts';
-import type { DatasetAddress, ListRecordsResult, RecordPatchInput, RecordPosition, SyncQuotas, SyncRecord, UpdateRecordsResult } from '../store.ts';
+import type {
+  DatasetAddress,
+  ListRecordsResult,
+  RecordPatchInput,
+  RecordPosition,
+  SpendableSyncSession,
+  SyncQuotas,
+  SyncRecord,
+  UpdateRecordsResult,
+} from '../store.ts';
 import { syncStreamEntry } from '../stream-outbox-entries.ts';
 import { deletedMarker, identityNotFound, RECORD_COLUMNS, type RecordRow, readDataset, toDatasetInfo, toSyncRecord } from './dataset-rows.ts';
 import { addStreamEntryIfEnabled } from './outbox.ts';
 import { addPushEntries } from './push.ts';
+import { spendSyncSession } from './sync-sessions.ts';
 
 /** One snapshot: the dataset's state, the merged datasets' names and the page of records agree. */
 export function listRecords(
@@ -63,7 +73,7 @@ export function listRecords(
 export function updateRecords(
   db: SqlDatabase,
   address: DatasetAddress,
-  change: { patches: RecordPatchInput[]; modifiedBy: string; now: Date; quotas: SyncQuotas; writerDeviceId?: string },
+  change: { patches: RecordPatchInput[]; modifiedBy: string; now: Date; quotas: SyncQuotas; writerDeviceId?: string; syncSession?: SpendableSyncSession },
 ): Promise<UpdateRecordsResult> {
   const { identityPoolId, identityId, datasetName } = address;
   const { patches, modifiedBy, now, quotas } = change;
@@ -95,6 +105,8 @@ export function updateRecords(
       quotas,
     );
     if (plan.outcome !== 'accepted') return plan;
+    // Nothing has been written yet: a spent session refuses the batch with the transaction still clean.
+    if (change.syncSession && !(await spendSyncSession(tx, change.syncSession))) return { outcome: 'session-spent' };
     const { syncCount, numRecords, dataStorage, sizes } = plan;
 
     if (existing) {

@@ -228,4 +228,27 @@ export const migrations: Migration[] = [] = [
       CREATE INDEX push_devices_by_identity ON push_devices (identity_id, platform, token);
     `,
   },
+  {
+    version: 8,
+    name: 'revoked developer keys, fenced outbox claims and dead letters, spent sync sessions',
+    sql: `
+      -- A revoked key keeps its row: it stops signing at once on every node, and its id stays known, so a key
+      -- configured by environment at start is refused rather than brought back (npm run keys -- revoke).
+      ALTER TABLE developer_keys ADD COLUMN revoked_at {time} NULL;
+      -- Each claim stamps a fresh token; extend, complete and retry must present it, so a worker whose lease ran
+      -- out cannot finish an item another worker now holds.
+      ALTER TABLE outbox ADD COLUMN claim_token TEXT NULL;
+      -- Set when an item failed --outbox-max-attempts times: a dead letter, not claimed again until an operator
+      -- retries it. It still holds back the later items of its ordering key, so their order survives.
+      ALTER TABLE outbox ADD COLUMN dead_at {time} NULL;
+      CREATE INDEX outbox_dead_letters ON outbox (id) WHERE dead_at IS NOT NULL;
+      -- Sync sessions spent by a successful UpdateRecords (written in its transaction). A row is needed only
+      -- until the session's tokens expire; after that they are refused as expired anyway, and the row is swept.
+      CREATE TABLE spent_sync_sessions (
+        session_id {key} PRIMARY KEY,
+        expires_at {time} NOT NULL
+      );
+      CREATE INDEX spent_sync_sessions_by_expiry ON spent_sync_sessions (expires_at);
+    `,
+  },
 ];
