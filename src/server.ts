@@ -40,7 +40,13 @@ export interface RunningServer {
 export async function startServer(config: Config): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   const store = await openStore(config);
-  const bootstrap = await ensureDeveloperKey(store, config);
+  let bootstrap: BootstrapResult;
+  try {
+    bootstrap = await ensureDeveloperKey(store, config);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const sealer = new TokenSealer(await store.getOrCreateSecret('token-sealing', newServerSecret()));
   const openIdTokens = await OpenIdTokens.load(store);
   const identityCredentials = new IdentityCredentials({

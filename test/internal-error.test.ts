@@ -32,8 +32,6 @@ describe('unexpected errors', () => {
       }]]),
       credentials: new StoreCredentialResolver({
         getDeveloperKey: async (id) => (id === key.accessKeyId ? key : undefined),
-        putDeveloperKey: async () => {},
-        countDeveloperKeys: async () => 1,
       }),
       throttle: noThrottle,
       region: 'us-east-1',

@@ -13,10 +13,10 @@ export interface TemporaryCredentialResolver {
 }
 
 export class StoreCredentialResolver implements CredentialResolver {
-  private readonly keys: DeveloperKeyStore;
+  private readonly keys: Pick<DeveloperKeyStore, 'getDeveloperKey'>;
   private readonly temporary: TemporaryCredentialResolver | undefined;
 
-  constructor(keys: DeveloperKeyStore, temporary?: TemporaryCredentialResolver) {
+  constructor(keys: Pick<DeveloperKeyStore, 'getDeveloperKey'>, temporary?: TemporaryCredentialResolver) {
     this.keys = keys;
     this.temporary = temporary;
   }
@@ -24,6 +24,7 @@ export class StoreCredentialResolver implements CredentialResolver {
   async resolve(accessKeyId: string, sessionToken: string | undefined): Promise<SigningIdentity> {
     // Temporary credentials (ASIA…) carry what they are in their session token: no key lookup in the store.
     if (sessionToken !== undefined && this.temporary && accessKeyId.startsWith('ASIA')) return this.temporary.resolve(accessKeyId, sessionToken);
+    // Read on every request, never cached: a key revoked on any node stops working on this one at once.
     const key = await this.keys.getDeveloperKey(accessKeyId);
     if (key) {
       // Developer keys are long-term keys: we never issue them a session token, so a request that carries

@@ -1,31 +1,39 @@
 // Makes sure a developer key exists at start: the configured one, or, on a first start with none
 // configured and none stored, a freshly generated one written to <data-dir>/credentials (mode 0600,
 // AWS shared-credentials format) and printed once. There is no built-in default secret.
-import { randomBytes, randomInt } from 'node:crypto';
+//
+// A configured key that was revoked (`npm run keys -- revoke`) is refused: the node does not start, and says
+// why. Putting it back silently would undo the revocation on every restart of a node whose environment still
+// names it; an operator who revoked a key must take it out of the environment (or configure another).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { DeveloperKeyStore } from '../store/store.ts';
-
-const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-function generateAccessKeyId(): string {
-  let id = 'AKIA';
-  for (let i = 0; i < 16; i++) id += KEY_ALPHABET[randomInt(KEY_ALPHABET.length)];
-  return id;
-}
-
-const generateAccountId = () => String(randomInt(1, 10)) + Array.from({ length: 11 }, () => randomInt(10)).join('');
+import { generateAccessKeyId, generateAccountId, generateSecretAccessKey } from './developer-key-material.ts';
 
 export interface BootstrapResult {
   /** Set when a key was generated on this start (and so must be shown to the operator once). */
   generated?: { accessKeyId: string; secretAccessKey: string; accountId: string; file: string };
 }
 
-export async function ensureDeveloperKey(store: DeveloperKeyStore, config: Config): Promise<BootstrapResult> {
+/** The configured developer key was revoked: the server must not start with it. */
+export class RevokedDeveloperKeyError extends Error {}
+
+export async function ensureDeveloperKey(
+  store: Pick<DeveloperKeyStore, 'listDeveloperKeys' | 'putDeveloperKey' | 'countDeveloperKeys'>,
+  config: Config,
+): Promise<BootstrapResult> {
   const now = new Date();
   if (config.developerKey) {
-    const existing = await store.getDeveloperKey(config.developerKey.accessKeyId);
+    const { accessKeyId } = config.developerKey;
+    const existing = (await store.listDeveloperKeys()).find((key) => key.accessKeyId === accessKeyId);
+    if (existing?.revokedAt) {
+      throw new RevokedDeveloperKeyError(
+        `the developer key ${accessKeyId} configured by COGNITO_SYNC_ACCESS_KEY_ID was revoked at ${existing.revokedAt.toISOString()}, ` +
+          'and a revoked key is never brought back. Remove COGNITO_SYNC_ACCESS_KEY_ID and COGNITO_SYNC_SECRET_ACCESS_KEY (and ' +
+          'COGNITO_SYNC_ACCOUNT_ID) from this node\'s environment, or set a key that is not revoked; `npm run keys -- list` shows the keys.',
+      );
+    }
     const accountId = config.developerKey.accountId ?? existing?.accountId ?? generateAccountId();
     await store.putDeveloperKey({ ...config.developerKey, accountId, createdAt: existing?.createdAt ?? now });
     return {};
@@ -33,7 +41,7 @@ export async function ensureDeveloperKey(store: DeveloperKeyStore, config: Confi
   if ((await store.countDeveloperKeys()) > 0) return {};
   const key = {
     accessKeyId: generateAccessKeyId(),
-    secretAccessKey: randomBytes(30).toString('base64').replace(/[+/]/g, 'A'),
+    secretAccessKey: generateSecretAccessKey(),
     accountId: generateAccountId(),
   };
   await store.putDeveloperKey({ ...key, createdAt: now });

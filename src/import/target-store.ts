@@ -1,16 +1,16 @@
 // The store the import writes to, opened the way a server opens it, and the account that will own the pools.
 //
-// SQLite: a server keeps its database file locked for as long as it runs (EXCLUSIVE locking mode, see
-// src/store/sqlite/database.ts), so an import cannot write beside it, and a server cannot start while an import
-// holds the file. The import checks first and says so, rather than waiting for the lock to time out.
+// SQLite: a server keeps its database file locked for as long as it runs (see src/store/sqlite/held-by-server.ts),
+// so an import cannot write beside it, and a server cannot start while an import holds the file. The import checks
+// first and says so, rather than waiting for the lock to time out.
 // PostgreSQL: servers and the import share the database; each import write is one transaction with the row
 // locks UpdateRecords takes, so servers keep serving (the same pools too) while an import runs.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.ts';
 import { openPostgresStore } from '../store/postgres/postgres-store.ts';
+import { heldByServerMessage, isInUseError, sqliteFileHeld } from '../store/sqlite/held-by-server.ts';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { ImportStore, Store } from '../store/store.ts';
 import type { ImportOptions } from './arguments.ts';
@@ -26,26 +26,11 @@ export interface OpenedStore {
   describe: string;
 }
 
-const SQLITE_BUSY = 5;
-
 const heldByServer = (dataDir: string) =>
-  new TargetRefused(
-    `the SQLite store in ${dataDir} is in use by a running server: a server keeps its database file locked while it runs ` +
-      '(SQLite EXCLUSIVE locking mode), so nothing else may write it. Stop the server, run the import, then start the ' +
-      'server again; or keep serving while you import by using PostgreSQL (--database-url), which servers share.',
-  );
+  new TargetRefused(heldByServerMessage(dataDir, 'the import', 'or keep serving while you import by using PostgreSQL (--database-url), which servers share.'));
 
 function refuseIfLocked(file: string, dataDir: string): void {
-  let db: DatabaseSync | undefined;
-  try {
-    db = new DatabaseSync(file, { readOnly: true, timeout: 0 });
-    db.prepare('SELECT count(*) FROM sqlite_master').get();
-  } catch (error) {
-    if ((error as { errcode?: number }).errcode === SQLITE_BUSY) throw heldByServer(dataDir);
-    throw error;
-  } finally {
-    db?.close();
-  }
+  if (sqliteFileHeld(file)) throw heldByServer(dataDir);
 }
 
 /** Where a PostgreSQL store is, without its password. */
@@ -88,7 +73,7 @@ export async function openImportStore(options: ImportOptions): Promise<OpenedSto
     return { store: openSqliteStore(target.dataDir), describe };
   } catch (error) {
     // A server that started between the check and the open.
-    if (/in use by another process/.test((error as Error).message)) throw heldByServer(target.dataDir);
+    if (isInUseError(error)) throw heldByServer(target.dataDir);
     throw error;
   }
 }
@@ -97,7 +82,8 @@ export async function openImportStore(options: ImportOptions): Promise<OpenedSto
 export async function resolveOwnerAccount(store: Store | undefined, requested: string | undefined): Promise<string> {
   const accounts = store ? await store.listDeveloperAccountIds() : [];
   const howToAdd =
-    'Start the server once with COGNITO_SYNC_ACCOUNT_ID=<account> COGNITO_SYNC_ACCESS_KEY_ID=… COGNITO_SYNC_SECRET_ACCESS_KEY=… to add a key for it.';
+    'Add a key for it with `npm run keys -- create --account-id <account>` (same store flags), or start the server once with ' +
+    'COGNITO_SYNC_ACCOUNT_ID=<account> COGNITO_SYNC_ACCESS_KEY_ID=… COGNITO_SYNC_SECRET_ACCESS_KEY=….';
   if (requested !== undefined) {
     if (store && !accounts.includes(requested)) {
       throw new TargetRefused(

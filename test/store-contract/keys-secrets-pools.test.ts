@@ -29,6 +29,33 @@ contractSuite('store contract: developer keys and server secrets', (subject) => 
     assert.equal(await store.countDeveloperKeys(), before + 1);
   });
 
+  it('a revoked key is no longer read, stays listed (revokedAt), is not restored by put, and frees no id for create', async () => {
+    const { store } = subject();
+    const accountId = newAccountId();
+    const key = { accessKeyId: 'AKIACONTRACTREVOKE01', secretAccessKey: 'secret', accountId, createdAt: at('2024-05-06T07:08:09.123Z') };
+    const other = { ...key, accessKeyId: 'AKIACONTRACTREVOKE02', createdAt: at('2024-05-07T07:08:09.123Z') };
+    assert.equal(await store.createDeveloperKey(key), true);
+    assert.equal(await store.createDeveloperKey({ ...key, secretAccessKey: 'overwrite?' }), false, 'a taken id is not overwritten');
+    assert.equal(await store.createDeveloperKey(other), true);
+    assert.deepEqual(await store.getDeveloperKey(key.accessKeyId), key);
+    assert.ok((await store.listDeveloperAccountIds()).includes(accountId));
+
+    const revokedAt = at('2024-06-01T00:00:00.000Z');
+    assert.equal(await store.revokeDeveloperKey(key.accessKeyId, revokedAt), 'revoked');
+    assert.equal(await store.revokeDeveloperKey(key.accessKeyId, at('2024-06-02T00:00:00.000Z')), 'already-revoked');
+    assert.equal(await store.revokeDeveloperKey('AKIACONTRACTNOSUCH01', revokedAt), 'not-found');
+    assert.equal(await store.getDeveloperKey(key.accessKeyId), undefined, 'a revoked key signs nothing');
+    await store.putDeveloperKey({ ...key, secretAccessKey: 'put again at start' });
+    assert.equal(await store.getDeveloperKey(key.accessKeyId), undefined, 'putting it again does not bring it back');
+    assert.equal(await store.createDeveloperKey(key), false);
+
+    const mine = (await store.listDeveloperKeys()).filter((k) => k.accountId === accountId);
+    assert.deepEqual(mine, [{ ...key, secretAccessKey: 'put again at start', revokedAt }, other], 'ordered by account, then creation');
+    assert.ok((await store.listDeveloperAccountIds()).includes(accountId), 'the account still holds an active key');
+    await store.revokeDeveloperKey(other.accessKeyId, revokedAt);
+    assert.ok(!(await store.listDeveloperAccountIds()).includes(accountId), 'an account whose keys are all revoked owns nothing new');
+  });
+
   it('getOrCreateSecret keeps the first value stored under a name', async () => {
     const { store } = subject();
     assert.equal(await store.getOrCreateSecret('contract-a', 'first'), 'first');

@@ -61,7 +61,7 @@ export type ImportDatasetResult =
   | { outcome: 'invalid'; reason: string };
 
 export interface ImportStore {
-  /** The accounts that hold developer keys, ordered: the importer makes one of them the owner of the pools. */
+  /** The accounts that hold developer keys not revoked, ordered: the importer makes one of them the owner of the pools. */
   listDeveloperAccountIds(): Promise<string[]>;
   /** Creates the pool (its id and `createdAt` as given) with its configuration, or makes an existing pool of the
    *  same account match them (spec and configuration replaced; `createdAt` kept). */

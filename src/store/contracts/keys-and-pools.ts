@@ -5,7 +5,11 @@ export interface DeveloperKey {
   secretAccessKey: string;
   accountId: string;
   createdAt: Date;
+  /** Set once the key was revoked (`npm run keys -- revoke`): it signs nothing any more, and is never restored. */
+  revokedAt?: Date;
 }
+
+export type RevokeDeveloperKeyResult = 'revoked' | 'already-revoked' | 'not-found';
 
 /** Cognito Identity's view of a pool: everything DescribeIdentityPool answers. */
 export interface IdentityPoolSpec {
@@ -53,9 +57,20 @@ export interface Page<T> {
 }
 
 export interface DeveloperKeyStore {
+  /**
+   * The key, if it exists and is not revoked: one primary-key read, made by every developer-signed request (no
+   * cache), so a revocation stops the key on every node at its next request.
+   */
   getDeveloperKey(accessKeyId: string): Promise<DeveloperKey | undefined>;
-  /** Inserts the key or replaces its secret and account. */
+  /** Inserts the key or replaces its secret and account (a revoked key stays revoked). */
   putDeveloperKey(key: DeveloperKey): Promise<void>;
+  /** Inserts a new key; false when the id is taken (by an active or a revoked key) and nothing was written. */
+  createDeveloperKey(key: DeveloperKey): Promise<boolean>;
+  /** Every key stored, revoked ones included (with `revokedAt`), ordered by account, then creation, then id. */
+  listDeveloperKeys(): Promise<DeveloperKey[]>;
+  /** Revokes the key at `now`; the row is kept so the id stays known (see developer-key-bootstrap.ts). */
+  revokeDeveloperKey(accessKeyId: string, now: Date): Promise<RevokeDeveloperKeyResult>;
+  /** Keys ever stored, revoked ones included: a server generates a key only for a store that never held one. */
   countDeveloperKeys(): Promise<number>;
 }
 
