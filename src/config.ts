@@ -33,6 +33,8 @@ export interface Config {
   outboxLeaseMs: number;
   /** How often an idle node looks for outbox items queued by other nodes. */
   outboxPollMs: number;
+  /** Failed attempts after which an outbox item becomes a dead letter (kept, not retried until an operator says). */
+  outboxMaxAttempts: number;
 }
 
 export interface DatabaseConfig {
@@ -73,6 +75,7 @@ const OPTIONS = {
   'streams-s3-url-ttl': { type: 'string', env: 'COGNITO_SYNC_STREAMS_S3_URL_TTL', default: '604800' },
   'outbox-lease-seconds': { type: 'string', env: 'COGNITO_SYNC_OUTBOX_LEASE_SECONDS', default: '60' },
   'outbox-poll-ms': { type: 'string', env: 'COGNITO_SYNC_OUTBOX_POLL_MS', default: '1000' },
+  'outbox-max-attempts': { type: 'string', env: 'COGNITO_SYNC_OUTBOX_MAX_ATTEMPTS', default: '100' },
 } as const;
 
 export class ConfigError extends Error {}
@@ -120,6 +123,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     streamsS3UrlTtlSeconds: integerIn('streams-s3-url-ttl', value('streams-s3-url-ttl'), 1, 604_800),
     outboxLeaseMs: integerIn('outbox-lease-seconds', value('outbox-lease-seconds'), 1, 3600) * 1000,
     outboxPollMs: integerIn('outbox-poll-ms', value('outbox-poll-ms'), 10, 60_000),
+    outboxMaxAttempts: integerIn('outbox-max-attempts', value('outbox-max-attempts'), 1, 100_000),
   };
 
   const accessKeyId = env.COGNITO_SYNC_ACCESS_KEY_ID;

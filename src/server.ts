@@ -60,18 +60,24 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // Requests being handled now: shutdown waits for them, and tells their connections not to stay open.
   const inFlight = new Set<ServerResponse>();
   let shuttingDown = false;
-  const metrics = createMetrics({ store, inFlightRequests: () => inFlight.size, outboxDepth: () => store.outboxDepth() });
   // Deliveries after commit (Cognito Streams records, BulkPublish jobs, push sync pushes): every node runs a worker; the store
   // hands each outbox item to one of them. Handlers write through outboxStore so this node's worker starts at once.
   const cognitoStreams = createCognitoStreams(config, store, logger);
   // Push sync's SNS client, shared by RegisterDevice and the push deliverer.
   const mobilePush = new SnsMobilePush();
+  const outboxHandlers = { ...cognitoStreams.handlers, ...snsPushHandlers(new SnsPushPublisher({ store, mobilePush, logger })) };
+  const metrics = createMetrics({
+    store,
+    inFlightRequests: () => inFlight.size,
+    outbox: { depthByKind: () => store.outboxDepthByKind(), kinds: Object.keys(outboxHandlers) },
+  });
   const outboxWorker = new OutboxWorker({
     store,
-    handlers: { ...cognitoStreams.handlers, ...snsPushHandlers(new SnsPushPublisher({ store, mobilePush, logger })) },
+    handlers: outboxHandlers,
     logger,
     leaseMs: config.outboxLeaseMs,
     pollIntervalMs: config.outboxPollMs,
+    maxAttempts: config.outboxMaxAttempts,
   });
   const outboxStore = wakingOnQueuedWork(store, outboxWorker);
   outboxWorker.start();

@@ -97,6 +97,68 @@ describe('the outbox on two nodes sharing one PostgreSQL database', { skip }, ()
     await Promise.all([nodeA.stop(), nodeB.stop()]);
   });
 
+  it('a node paused past its lease cannot complete the item the other node now delivers: the key keeps its order', async () => {
+    // Node A delivers through gate A, node B through gate B; both shut at first, so each holds its PutRecord.
+    const gateA = await startGate(services.kinesisEndpoint);
+    const gateB = await startGate(services.kinesisEndpoint);
+    const nodeA = await startNode(gateA.endpoint);
+    try {
+      const poolId = await createPool(nodeA);
+      await enableStreaming(nodeA, poolId);
+      const device = await unauthenticatedIdentity(nodeA, poolId);
+      const where = { IdentityPoolId: poolId, IdentityId: device.identityId, DatasetName: 'ordered' };
+      const client = nodeA.syncClient(device.credentials);
+      await sync(client, where, [{ Op: 'replace', Key: 'k', Value: 'first', SyncCount: 0 }]);
+      await sync(client, where, [{ Op: 'replace', Key: 'k', Value: 'second', SyncCount: 1 }]);
+      const rows = () => queryTestDatabase<{ id: number; claimed_by: string | null }>(`SELECT id, claimed_by FROM ${schema}.outbox ORDER BY id`);
+      const wait = async (what: string, check: () => Promise<boolean> | boolean) => {
+        for (let i = 0; !(await check()); i++) {
+          if (i > 400) throw new Error(`timed out waiting for ${what}`);
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      };
+      await wait('node A to claim the first record', async () => gateA.connections() > 0 && (await rows())[0]?.claimed_by !== null);
+      const [first, second] = await rows();
+      assert.ok(first && second, 'both stream records are queued');
+      const claimedByA = first.claimed_by!;
+      assert.equal(second.claimed_by, null, 'the second waits for the first (one ordering key)');
+
+      // A freezes (a long GC pause, a suspended VM) holding its claim; its lease runs out and B takes the item.
+      nodeA.child.kill('SIGSTOP');
+      try {
+        const nodeB = await startNode(gateB.endpoint);
+        await wait('node B to claim the first record', async () => gateB.connections() > 0 && (await rows())[0]?.claimed_by !== claimedByA);
+        const claimedByB = (await rows())[0]!.claimed_by!;
+        // Kinesis answers A's old PutRecord; A wakes up and tries to record its outcome.
+        gateA.open();
+        nodeA.child.kill('SIGCONT');
+        const lost = () => nodeA.stdout().includes('outbox claim lost before its outcome was recorded');
+        await wait("node A's outcome", async () => lost() || (await rows()).length < 2);
+        assert.deepEqual(
+          (await rows()).map((r) => [r.id, r.claimed_by]),
+          [[first.id, claimedByB], [second.id, null]],
+          "A's late outcome did not touch B's claim, and the second record still waits",
+        );
+        assert.ok(lost(), 'node A logged that its claim was lost');
+
+        gateB.open();
+        const ofDataset = (records: Awaited<ReturnType<StreamServices['readStream']>>) =>
+          records.filter((r) => r.data.identityPoolId === poolId).map((r) => r.data.syncCount as number);
+        const counts = ofDataset(await services.waitForStream(STREAM, (all) => ofDataset(all).includes(2)));
+        await wait('the outbox to drain', async () => (await rows()).length === 0);
+        // At least once: A's late PutRecord may have put the first record there twice, but never after the second.
+        assert.deepEqual(counts.filter((c, i) => c !== counts[i - 1]), [1, 2], `stream order ${counts.join(', ')}`);
+        await nodeB.stop();
+      } finally {
+        nodeA.child.kill('SIGCONT');
+      }
+    } finally {
+      await nodeA.stop();
+      await gateA.close();
+      await gateB.close();
+    }
+  });
+
   it('an item claimed by a node that is SIGKILLed mid-delivery is delivered once by the other node after the lease', async () => {
     // Node A reaches Kinesis through the shut gate: it claims the item, sends PutRecord, and waits.
     const nodeA = await startNode(gate.endpoint);

@@ -120,11 +120,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error) => {
-    if (error instanceof CommandRefused) {
-      process.stderr.write(`keys: ${error.message}\n`);
-      process.exit(2);
-    }
     process.stderr.write(`keys: ${(error as Error).message}\n`);
-    process.exit(1);
+    process.exit(error instanceof CommandRefused ? 2 : 1);
   },
 );

@@ -60,7 +60,7 @@ export function cognitoStreamHandlers(deps: StreamDeliveryDeps): Record<string, 
     }
   }
 
-  const streamRecord: OutboxHandler = async ({ item }) => {
+  const streamRecord: OutboxHandler = async ({ item, signal }) => {
     const payload = item.payload as StreamRecordPayload;
     const streamName = await enabledStream(payload.identityPoolId);
     if (!streamName) {
@@ -69,7 +69,7 @@ export function cognitoStreamHandlers(deps: StreamDeliveryDeps): Record<string, 
     }
     try {
       const publisher = await deps.publisher();
-      await publisher.publish(streamName, [{ record: inlineStreamRecord(payload), s3Key: s3KeyFor(payload, `${payload.syncCount}-${item.id}`) }]);
+      await publisher.publish(streamName, [{ record: inlineStreamRecord(payload), s3Key: s3KeyFor(payload, `${payload.syncCount}-${item.id}`) }], signal);
     } catch (error) {
       if ((error as Error).name !== 'StreamUnusableError') throw error;
       await disableStreaming(payload.identityPoolId, streamName, (error as Error).message);
@@ -77,7 +77,7 @@ export function cognitoStreamHandlers(deps: StreamDeliveryDeps): Record<string, 
     return { outcome: 'done' };
   };
 
-  const bulkPublish: OutboxHandler = async ({ item, extend, stopping }): Promise<OutboxHandlerResult> => {
+  const bulkPublish: OutboxHandler = async ({ item, extend, stopping, signal }): Promise<OutboxHandlerResult> => {
     const job = item.payload as BulkPublishPayload;
     const { identityPoolId } = job;
     const startedAt = new Date(job.startedAt);
@@ -108,7 +108,7 @@ export function cognitoStreamHandlers(deps: StreamDeliveryDeps): Record<string, 
           };
           return { record: inlineStreamRecord(payload), s3Key: s3KeyFor(payload, `bulk-${job.startedAt}-${dataset.syncCount}`) };
         });
-        if (outgoing.length > 0) await publisher.publish(streamName, outgoing);
+        if (outgoing.length > 0) await publisher.publish(streamName, outgoing, signal);
         const last = page.items.at(-1)?.dataset;
         progress = {
           ...progress,

@@ -82,7 +82,8 @@ export class KinesisStreamPublisher {
       ]);
       const region = process.env.AWS_REGION || this.options.fallbackRegion;
       // HTTP/1.1: the Kinesis client defaults to HTTP/2 (for SubscribeToShard), which Kinesis-compatible servers
-      // (and proxies) often lack; PutRecord(s) work on both. Timeouts keep one delivery well inside its lease.
+      // (and proxies) often lack; PutRecord(s) work on both. Timeouts keep one attempt short; the outbox
+      // delivery's deadline (its AbortSignal) bounds the whole publish, retries included, inside its lease.
       const requestHandler = () => new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 15_000 });
       return {
         kinesisSdk,
@@ -94,35 +95,41 @@ export class KinesisStreamPublisher {
     })());
   }
 
-  /** Puts the records on the stream, in order. Throws StreamUnusableError, or another error worth retrying. */
-  async publish(streamName: string, outgoing: OutgoingStreamRecord[]): Promise<void> {
+  /**
+   * Puts the records on the stream, in order. Throws StreamUnusableError, or another error worth retrying.
+   * `signal` (the outbox delivery's deadline) aborts the calls in flight.
+   */
+  async publish(streamName: string, outgoing: OutgoingStreamRecord[], signal?: AbortSignal): Promise<void> {
     const entries: PutRecordsRequestEntry[] = [];
     for (const { record, s3Key } of outgoing) {
       const partitionKey = partitionKeyOf(record);
       let data = Buffer.from(JSON.stringify(record), 'utf8');
       if (data.length + Buffer.byteLength(partitionKey) > KINESIS_RECORD_MAX_BYTES) {
-        data = Buffer.from(JSON.stringify(s3StreamRecord(record, await this.putPayload(record, s3Key))), 'utf8');
+        data = Buffer.from(JSON.stringify(s3StreamRecord(record, await this.putPayload(record, s3Key, signal))), 'utf8');
       }
       entries.push({ Data: data, PartitionKey: partitionKey });
     }
     try {
       const { kinesis, kinesisSdk } = await this.loadClients();
       if (entries.length === 1) {
-        await kinesis.send(new kinesisSdk.PutRecordCommand({ StreamName: streamName, Data: entries[0]!.Data, PartitionKey: entries[0]!.PartitionKey }));
+        await kinesis.send(
+          new kinesisSdk.PutRecordCommand({ StreamName: streamName, Data: entries[0]!.Data, PartitionKey: entries[0]!.PartitionKey }),
+          { abortSignal: signal },
+        );
         return;
       }
-      for (const batch of batches(entries)) await this.putBatch(streamName, batch);
+      for (const batch of batches(entries)) await this.putBatch(streamName, batch, signal);
     } catch (error) {
       throw classified(error, streamName);
     }
   }
 
   /** PutRecords, then again with just the entries Kinesis refused (throttling, internal errors), a few times. */
-  private async putBatch(streamName: string, batch: PutRecordsRequestEntry[]): Promise<void> {
+  private async putBatch(streamName: string, batch: PutRecordsRequestEntry[], signal?: AbortSignal): Promise<void> {
     let pending = batch;
     for (let round = 1; ; round++) {
       const { kinesis, kinesisSdk } = await this.loadClients();
-      const output = await kinesis.send(new kinesisSdk.PutRecordsCommand({ StreamName: streamName, Records: pending }));
+      const output = await kinesis.send(new kinesisSdk.PutRecordsCommand({ StreamName: streamName, Records: pending }), { abortSignal: signal });
       if (!output.FailedRecordCount) return;
       const failed = (output.Records ?? []).flatMap((result, i) => (result.ErrorCode ? [{ entry: pending[i]!, code: result.ErrorCode, message: result.ErrorMessage }] : []));
       const unusable = failed.find((f) => UNUSABLE.has(f.code));
@@ -130,11 +137,12 @@ export class KinesisStreamPublisher {
       if (round >= PUT_RECORDS_ROUNDS) throw new Error(`Kinesis refused ${failed.length} of ${pending.length} records: ${failed[0]?.code}: ${failed[0]?.message}`);
       pending = failed.map((f) => f.entry);
       await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** round));
+      signal?.throwIfAborted();
     }
   }
 
   /** Writes the sync records as a JSON array to S3 and returns a presigned GET URL for them. */
-  private async putPayload(record: CognitoStreamRecord, key: string): Promise<string> {
+  private async putPayload(record: CognitoStreamRecord, key: string, signal?: AbortSignal): Promise<string> {
     const bucket = this.options.s3Bucket;
     if (!bucket) {
       throw new Error(
@@ -145,6 +153,7 @@ export class KinesisStreamPublisher {
     const { s3, s3Sdk, presigner } = await this.loadClients();
     await s3.send(
       new s3Sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(record.kinesisSyncRecords ?? []), ContentType: 'application/json' }),
+      { abortSignal: signal },
     );
     return presigner.getSignedUrl(s3, new s3Sdk.GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: this.options.s3UrlTtlSeconds });
   }

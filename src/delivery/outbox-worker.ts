@@ -3,6 +3,12 @@
 // item or schedules a retry with exponential backoff. A node that dies mid-delivery leaves its claims to expire
 // and another node re-claims them, so delivery is at least once: consumers may, rarely, see a record twice.
 //
+// A delivery has a deadline shorter than its lease (3/4 of it, renewed with the lease by extend()): past it the
+// worker aborts the handler (its AbortSignal) and stops waiting, so it never works on an item whose lease another
+// node may already hold. Every outcome is recorded under the claim's token, so a worker that lost its claim
+// anyway (a paused process) cannot complete, extend or retry the item. An item that failed `maxAttempts` times
+// becomes a dead letter: logged, counted in /metrics, and left until an operator retries it.
+//
 // The worker polls (every `pollIntervalMs`) and is also woken at once when this node queued something, so a
 // sync usually reaches the stream within milliseconds. Several items are delivered concurrently; items of one
 // ordering key never are (the store hands them out one at a time).
@@ -14,10 +20,15 @@ import type { OutboxItem, OutboxStore, Store } from '../store/store.ts';
 /** What a handler gets: the item, and a way to keep its claim alive (and save progress) during long work. */
 export interface ClaimedItem {
   item: OutboxItem;
-  /** Extends the lease, optionally replacing the payload; false when the claim was lost (stop working on it). */
+  /**
+   * Extends the lease (and the delivery's deadline with it), optionally replacing the payload; false when the
+   * claim was lost or the deadline passed (stop working on it).
+   */
   extend(payload?: unknown): Promise<boolean>;
   /** True once the node is shutting down: long work should save its progress and return 'retry'. */
   stopping(): boolean;
+  /** Aborted at the delivery's deadline: pass it to outbound calls so they stop too. */
+  signal: AbortSignal;
 }
 
 export type OutboxHandlerResult =
@@ -34,9 +45,11 @@ export interface OutboxWorkerOptions {
   store: OutboxStore;
   handlers: Record<string, OutboxHandler>;
   logger: Logger;
-  /** How long a claim lasts unless extended; must exceed one delivery's worst case (SDK timeouts). */
+  /** How long a claim lasts unless extended; a delivery is aborted at 3/4 of it (see DEADLINE_SHARE). */
   leaseMs: number;
   pollIntervalMs: number;
+  /** Attempts after which an item that keeps failing becomes a dead letter. */
+  maxAttempts: number;
   /** Items delivered at once by this node. */
   concurrency?: number;
   now?: () => Date;
@@ -46,6 +59,13 @@ const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 5 * 60_000;
 /** An item of a kind this node does not know (a newer node queued it during a rolling upgrade) waits for one that does. */
 const UNKNOWN_KIND_RETRY_MS = 60_000;
+/**
+ * The share of the lease a delivery may take. The rest is margin for recording the outcome and for clocks:
+ * another node takes the item over only once the lease has run out, by which time this one has given up on it.
+ */
+const DEADLINE_SHARE = 0.75;
+
+export const deliveryDeadlineMs = (leaseMs: number) => Math.floor(leaseMs * DEADLINE_SHARE);
 
 /** Exponential backoff with jitter: about 1 s, 2 s, 4 s … capped at 5 minutes. */
 export function retryDelayMs(attempts: number): number {
@@ -134,35 +154,87 @@ export class OutboxWorker {
   }
 
   private async deliver(item: OutboxItem): Promise<void> {
-    const { store, handlers, logger, leaseMs, now } = this.options;
+    const { logger, maxAttempts } = this.options;
     const log = logger.child({ outboxItem: item.id, kind: item.kind, attempts: item.attempts });
-    const handler = handlers[item.kind];
-    let result: OutboxHandlerResult;
-    if (!handler) {
-      result = { outcome: 'retry', error: `no handler for outbox items of kind '${item.kind}' on this node`, delayMs: UNKNOWN_KIND_RETRY_MS };
-    } else {
-      try {
-        result = await handler({
-          item,
-          extend: (payload) => store.extendOutboxClaim(item.id, this.workerId, leaseMs, now(), payload),
-          stopping: () => this.stopping,
-        });
-      } catch (error) {
-        result = { outcome: 'retry', error: (error as Error).message || String(error) };
-      }
-    }
+    // Claimed more often than allowed without an outcome recorded: each claim ended with its node dying or
+    // hanging (an item that crashes its deliverer, say). Do not try again.
+    const result: OutboxHandlerResult =
+      item.attempts > maxAttempts
+        ? { outcome: 'retry', error: `claimed ${item.attempts} times; no attempt recorded an outcome (its node stopped or hung each time)` }
+        : await this.runHandler(item);
     try {
-      if (result.outcome === 'done') {
-        await store.completeOutboxItem(item.id);
-      } else if (result.outcome === 'retry') {
-        const delayMs = result.delayMs ?? retryDelayMs(item.attempts);
-        log.warn({ error: result.error, retryInMs: delayMs }, 'outbox delivery failed; will retry');
-        await store.retryOutboxItem(item.id, this.workerId, new Date(now().getTime() + delayMs), result.error.slice(0, 2000), result.payload);
-      }
+      await this.recordOutcome(item, result, log);
     } catch (error) {
       // The store did not take the outcome: the lease expires and the item is delivered again (at least once).
       log.error({ err: error }, 'could not record the outcome of an outbox delivery');
     }
+  }
+
+  /** The handler's result, or a retry when it threw or outlived its deadline (then it is aborted, not awaited). */
+  private async runHandler(item: OutboxItem): Promise<OutboxHandlerResult> {
+    const { store, handlers, leaseMs, now } = this.options;
+    const handler = handlers[item.kind];
+    if (!handler) {
+      return { outcome: 'retry', error: `no handler for outbox items of kind '${item.kind}' on this node`, delayMs: UNKNOWN_KIND_RETRY_MS };
+    }
+    const deadlineMs = deliveryDeadlineMs(leaseMs);
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    let reachDeadline!: (result: OutboxHandlerResult) => void;
+    const pastDeadline = new Promise<OutboxHandlerResult>((resolve) => (reachDeadline = resolve));
+    /** (Re)starts the deadline: at the claim, and whenever extend() renews the lease. */
+    const armDeadline = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const error = `delivery did not finish within its deadline of ${deadlineMs} ms (3/4 of the ${leaseMs} ms outbox lease); aborted`;
+        controller.abort(new Error(error));
+        reachDeadline({ outcome: 'retry', error });
+      }, deadlineMs);
+    };
+    armDeadline();
+    const extend = async (payload?: unknown) => {
+      if (controller.signal.aborted) return false;
+      const kept = await store.extendOutboxClaim(item, leaseMs, now(), payload);
+      if (kept && !controller.signal.aborted) armDeadline();
+      return kept;
+    };
+    const delivery = (async (): Promise<OutboxHandlerResult> => {
+      try {
+        return await handler({ item, extend, stopping: () => this.stopping, signal: controller.signal });
+      } catch (error) {
+        return { outcome: 'retry', error: (error as Error).message || String(error) };
+      }
+    })();
+    try {
+      return await Promise.race([delivery, pastDeadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async recordOutcome(item: OutboxItem, result: OutboxHandlerResult, log: Logger): Promise<void> {
+    const { store, now, maxAttempts } = this.options;
+    let recorded = true;
+    if (result.outcome === 'done') {
+      recorded = await store.completeOutboxItem(item);
+    } else if (result.outcome === 'retry') {
+      const error = result.error.slice(0, 2000);
+      if (item.attempts >= maxAttempts) {
+        recorded = await store.deadLetterOutboxItem(item, error, now());
+        if (recorded) {
+          log.error(
+            { error, maxAttempts },
+            `outbox item dead-lettered after ${item.attempts} attempts; it is kept, and \`npm run outbox -- retry-dead\` tries it again`,
+          );
+        }
+      } else {
+        const delayMs = result.delayMs ?? retryDelayMs(item.attempts);
+        recorded = await store.retryOutboxItem(item, new Date(now().getTime() + delayMs), error, result.payload);
+        if (recorded) log.warn({ error, retryInMs: delayMs }, 'outbox delivery failed; will retry');
+      }
+    }
+    // Its lease ran out and another worker holds the item now: that worker's outcome counts, not this one's.
+    if (!recorded) log.warn({ outcome: result.outcome }, 'outbox claim lost before its outcome was recorded; the item is left to the worker that holds it');
   }
 
   private logClaimError(error: unknown) {

@@ -19,8 +19,8 @@ export interface MobilePush {
    * an endpoint whose token the push service rejected, and a device registering that token again is live again.
    */
   registerEndpoint(applicationArn: string, token: string): Promise<string>;
-  /** 'endpoint-gone' when SNS says the endpoint is disabled or no longer exists; other failures throw. */
-  publish(endpointArn: string, message: SnsPushMessage): Promise<PublishOutcome>;
+  /** 'endpoint-gone' when SNS says the endpoint is disabled or no longer exists; other failures throw. `signal` aborts it. */
+  publish(endpointArn: string, message: SnsPushMessage, signal?: AbortSignal): Promise<PublishOutcome>;
   close(): void;
 }
 
@@ -59,10 +59,10 @@ export class SnsMobilePush implements MobilePush {
     return endpointArn;
   }
 
-  async publish(endpointArn: string, message: SnsPushMessage): Promise<PublishOutcome> {
+  async publish(endpointArn: string, message: SnsPushMessage, signal?: AbortSignal): Promise<PublishOutcome> {
     const { sdk, sns } = await this.clientFor(endpointArn);
     try {
-      await sns.send(new sdk.PublishCommand({ TargetArn: endpointArn, ...message }));
+      await sns.send(new sdk.PublishCommand({ TargetArn: endpointArn, ...message }), { abortSignal: signal });
       return 'sent';
     } catch (error) {
       if (isEndpointGone(error)) return 'endpoint-gone';

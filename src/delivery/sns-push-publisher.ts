@@ -29,7 +29,7 @@ export class SnsPushPublisher {
   }
 
   /** Resolves once the item needs nothing more (sent, or dropped for good); throws to have it retried. */
-  async deliver(payload: PushSyncPayload): Promise<PushDeliveryOutcome> {
+  async deliver(payload: PushSyncPayload, signal?: AbortSignal): Promise<PushDeliveryOutcome> {
     // The pool must still push through the endpoint's application: a developer who removed the ARN (or push
     // sync altogether) stops the pushes still queued, as SNS access through that application is withdrawn.
     const { pushSync } = await this.store.getPoolSyncConfiguration(payload.identityPoolId);
@@ -39,7 +39,7 @@ export class SnsPushPublisher {
       return 'push-sync-off';
     }
     const message = snsPushMessage(payload.platform, pushSyncData(payload));
-    if ((await this.mobilePush.publish(payload.endpointArn, message)) === 'sent') return 'sent';
+    if ((await this.mobilePush.publish(payload.endpointArn, message, signal)) === 'sent') return 'sent';
     // SNS disabled the endpoint (the push service rejected its token) or it was deleted: stop pushing to it until
     // the device registers again and re-subscribes.
     const dropped = await this.store.dropEndpointSubscriptions(payload.endpointArn);
@@ -51,8 +51,8 @@ export class SnsPushPublisher {
 /** The outbox handler for push-sync items: done once sent or dropped; a thrown SNS error is retried with backoff. */
 export function snsPushHandlers(publisher: SnsPushPublisher): Record<string, OutboxHandler> {
   return {
-    [PUSH_SYNC_KIND]: async ({ item }) => {
-      await publisher.deliver(item.payload as PushSyncPayload);
+    [PUSH_SYNC_KIND]: async ({ item, signal }) => {
+      await publisher.deliver(item.payload as PushSyncPayload, signal);
       return { outcome: 'done' };
     },
   };

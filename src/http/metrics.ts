@@ -2,7 +2,7 @@
 // in one process never share counters.
 import type { ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Store } from '../store/store.ts';
+import type { OutboxKindDepth, Store } from '../store/store.ts';
 
 export interface Metrics {
   /** The pipeline's onFinished hook. */
@@ -12,8 +12,8 @@ export interface Metrics {
 
 export interface MetricsSources {
   store: Store;
-  /** Items waiting for delivery, where an outbox exists. */
-  outboxDepth?: () => Promise<number>;
+  /** The outbox, where one exists: its items by kind, and the kinds this node delivers (reported even at 0). */
+  outbox?: { depthByKind: () => Promise<OutboxKindDepth[]>; kinds: readonly string[] };
   inFlightRequests: () => number;
 }
 
@@ -60,14 +60,43 @@ export function createMetrics(sources: MetricsSources): Metrics {
       },
     });
   }
-  if (sources.outboxDepth) {
-    const depth = sources.outboxDepth;
+  if (sources.outbox) {
+    const { depthByKind, kinds } = sources.outbox;
+    // One query per scrape for the three gauges: prom-client calls every collect() in the same turn, so they all
+    // get the promise the first one started.
+    let snapshot: Promise<OutboxKindDepth[]> | undefined;
+    const current = () => (snapshot ??= depthByKind().finally(() => (snapshot = undefined)));
+    const perKind = async (pick: (depth: OutboxKindDepth) => number) => {
+      const depths = await current();
+      return [...new Set([...kinds, ...depths.map((d) => d.kind)])].map((kind) => {
+        const depth = depths.find((d) => d.kind === kind);
+        return { kind, value: depth ? pick(depth) : 0 };
+      });
+    };
     new Gauge({
       name: 'cognito_sync_outbox_depth',
-      help: 'Stream and push deliveries waiting in the outbox (shared by all nodes).',
+      help: 'Items in the outbox (Cognito Streams records, BulkPublish jobs, pushes), dead letters included, all nodes together.',
       registers: [registry],
       async collect() {
-        this.set(await depth());
+        this.set((await current()).reduce((sum, d) => sum + d.pending + d.deadLetters, 0));
+      },
+    });
+    new Gauge({
+      name: 'cognito_sync_outbox_pending',
+      help: 'Outbox items waiting for delivery (claimed or not), by kind, all nodes together.',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+      async collect() {
+        for (const { kind, value } of await perKind((d) => d.pending)) this.set({ kind }, value);
+      },
+    });
+    new Gauge({
+      name: 'cognito_sync_outbox_dead_letters',
+      help: 'Outbox items that failed --outbox-max-attempts times and wait for an operator (npm run outbox -- retry-dead), by kind.',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+      async collect() {
+        for (const { kind, value } of await perKind((d) => d.deadLetters)) this.set({ kind }, value);
       },
     });
   }

@@ -27,8 +27,11 @@ async function drain(store: Store) {
   for (;;) {
     const items = await store.claimOutboxItems('drain', 500, LEASE, LATER);
     if (items.length === 0) return;
-    for (const item of items) await store.completeOutboxItem(item.id);
+    for (const item of items) await store.completeOutboxItem(item);
   }
+  // Dead letters left by earlier tests are drained too.
+  await store.retryDeadLetters(LATER);
+  for (const item of await store.claimOutboxItems('drain', 500, LEASE, LATER)) await store.completeOutboxItem(item);
 }
 
 const enableStreams = (store: Store, identityPoolId: string, status: 'ENABLED' | 'DISABLED' = 'ENABLED') =>
@@ -48,17 +51,31 @@ contractSuite('store contract: outbox', (subject) => {
 
     const [claimed, ...rest] = await store.claimOutboxItems('worker-a', 10, LEASE, T0);
     assert.deepEqual(rest, []);
-    assert.deepEqual(claimed, { id, kind: 'test-kind', orderingKey: 'k', payload: { hello: 'wörld', n: [1, 2] }, attempts: 1, createdAt: T0 });
+    assert.equal(typeof claimed!.claimToken, 'string');
+    assert.deepEqual(claimed, {
+      id,
+      claimToken: claimed!.claimToken,
+      kind: 'test-kind',
+      orderingKey: 'k',
+      payload: { hello: 'wörld', n: [1, 2] },
+      attempts: 1,
+      createdAt: T0,
+    });
     assert.deepEqual(await store.claimOutboxItems('worker-b', 10, LEASE, plus(LEASE - 1)), []);
 
-    // worker-a died: at the end of its lease the item is due again, and counts a second attempt.
-    const reclaimed = await store.claimOutboxItems('worker-b', 10, LEASE, plus(LEASE));
-    assert.deepEqual(reclaimed.map((i) => [i.id, i.attempts]), [[id, 2]]);
-    // The old owner can no longer extend or retry it; completing is still allowed (the work is done).
-    assert.equal(await store.extendOutboxClaim(id, 'worker-a', LEASE, plus(LEASE)), false);
-    assert.equal(await store.retryOutboxItem(id, 'worker-a', plus(LEASE), 'late'), false);
-    assert.equal(await store.completeOutboxItem(id), true);
-    assert.equal(await store.completeOutboxItem(id), false);
+    // worker-a hung: at the end of its lease the item is due again, and counts a second attempt.
+    const [reclaimed] = await store.claimOutboxItems('worker-b', 10, LEASE, plus(LEASE));
+    assert.deepEqual([reclaimed!.id, reclaimed!.attempts], [id, 2]);
+    assert.notEqual(reclaimed!.claimToken, claimed!.claimToken, 'each claim has its own token');
+    // The old claim is fenced off: it can neither extend, retry, dead-letter nor complete what worker-b holds.
+    assert.equal(await store.extendOutboxClaim(claimed!, LEASE, plus(LEASE)), false);
+    assert.equal(await store.retryOutboxItem(claimed!, plus(LEASE), 'late'), false);
+    assert.equal(await store.deadLetterOutboxItem(claimed!, 'late', plus(LEASE)), false);
+    assert.equal(await store.completeOutboxItem(claimed!), false);
+    assert.equal(await store.outboxDepth(), 1, 'the item is still there for worker-b');
+    assert.deepEqual(await store.claimOutboxItems('worker-c', 10, LEASE, plus(LEASE + 1)), [], 'and still leased to worker-b');
+    assert.equal(await store.completeOutboxItem(reclaimed!), true);
+    assert.equal(await store.completeOutboxItem(reclaimed!), false);
     assert.equal(await store.outboxDepth(), 0);
   });
 
@@ -68,16 +85,19 @@ contractSuite('store contract: outbox', (subject) => {
     const first = await store.enqueueOutboxItem(entry('dataset-1', 1), T0);
     const second = await store.enqueueOutboxItem(entry('dataset-1', 2), T0);
     const other = await store.enqueueOutboxItem(entry('dataset-2', 3), T0);
-    assert.deepEqual((await store.claimOutboxItems('w', 10, LEASE, T0)).map((i) => i.id), [first, other]);
+    const claims = await store.claimOutboxItems('w', 10, LEASE, T0);
+    assert.deepEqual(claims.map((i) => i.id), [first, other]);
     // While the first is out (claimed, then waiting for a retry) the second stays back.
     assert.deepEqual(await store.claimOutboxItems('w', 10, LEASE, T0), []);
-    assert.equal(await store.retryOutboxItem(first, 'w', plus(5_000), 'stream throttled'), true);
+    assert.equal(await store.retryOutboxItem(claims[0]!, plus(5_000), 'stream throttled'), true);
     assert.deepEqual(await store.claimOutboxItems('w', 10, LEASE, plus(4_999)), []);
-    assert.deepEqual((await store.claimOutboxItems('w', 10, LEASE, plus(5_000))).map((i) => [i.id, i.attempts]), [[first, 2]]);
-    await store.completeOutboxItem(first);
-    await store.completeOutboxItem(other);
-    assert.deepEqual((await store.claimOutboxItems('w', 10, LEASE, plus(5_000))).map((i) => i.id), [second]);
-    await store.completeOutboxItem(second);
+    const [retried] = await store.claimOutboxItems('w', 10, LEASE, plus(5_000));
+    assert.deepEqual([retried!.id, retried!.attempts], [first, 2]);
+    await store.completeOutboxItem(retried!);
+    await store.completeOutboxItem(claims[1]!);
+    const [last] = await store.claimOutboxItems('w', 10, LEASE, plus(5_000));
+    assert.equal(last!.id, second);
+    await store.completeOutboxItem(last!);
   });
 
   it('claims respect the limit and hand out items in id order', async () => {
@@ -95,15 +115,77 @@ contractSuite('store contract: outbox', (subject) => {
     const { store } = subject();
     await drain(store);
     const id = await store.enqueueOutboxItem(entry('job', { step: 0 }), T0);
-    await store.claimOutboxItems('owner', 1, LEASE, T0);
-    assert.equal(await store.extendOutboxClaim(id, 'owner', LEASE, plus(LEASE - 1), { step: 1 }), true);
+    const [owned] = await store.claimOutboxItems('owner', 1, LEASE, T0);
+    assert.equal(await store.extendOutboxClaim(owned!, LEASE, plus(LEASE - 1), { step: 1 }), true);
     assert.deepEqual(await store.claimOutboxItems('thief', 1, LEASE, plus(LEASE + 1)), []);
-    assert.equal(await store.extendOutboxClaim(id, 'thief', LEASE, plus(LEASE + 1)), false);
+    assert.equal(await store.extendOutboxClaim({ id, claimToken: 'guessed' }, LEASE, plus(LEASE + 1)), false);
     // A retry may record progress too; the next claim (any worker) starts from it.
-    assert.equal(await store.retryOutboxItem(id, 'owner', plus(LEASE), 'shutting down', { step: 2 }), true);
+    assert.equal(await store.retryOutboxItem(owned!, plus(LEASE), 'shutting down', { step: 2 }), true);
     const [again] = await store.claimOutboxItems('next', 1, LEASE, plus(LEASE));
     assert.deepEqual([again!.id, again!.payload, again!.attempts], [id, { step: 2 }, 2]);
-    await store.completeOutboxItem(id);
+    assert.equal(await store.extendOutboxClaim(owned!, LEASE, plus(LEASE)), false, 'the released claim is spent');
+    await store.completeOutboxItem(again!);
+  });
+
+  it('a claim the same worker takes again after its lease ran out is a new claim: the old one is fenced off', async () => {
+    const { store } = subject();
+    await drain(store);
+    const id = await store.enqueueOutboxItem(entry(), T0);
+    const [first] = await store.claimOutboxItems('node-a', 1, LEASE, T0);
+    const [second] = await store.claimOutboxItems('node-a', 1, LEASE, plus(LEASE));
+    assert.equal(second!.id, id);
+    assert.equal(await store.completeOutboxItem(first!), false, 'the worker name alone proves nothing');
+    assert.equal(await store.completeOutboxItem(second!), true);
+  });
+
+  it('a dead letter is kept, claimed no more, holds back its ordering key, is counted and listed, and can be retried', async () => {
+    const { store } = subject();
+    await drain(store);
+    const poisoned = await store.enqueueOutboxItem({ kind: 'kind-a', orderingKey: 'dl-key', payload: { n: 1 } }, T0);
+    const behind = await store.enqueueOutboxItem({ kind: 'kind-a', orderingKey: 'dl-key', payload: { n: 2 } }, T0);
+    const elsewhere = await store.enqueueOutboxItem({ kind: 'kind-b', orderingKey: 'other-key', payload: { n: 3 } }, T0);
+    const claimed = await store.claimOutboxItems('w', 10, LEASE, T0);
+    assert.deepEqual(claimed.map((i) => i.id), [poisoned, elsewhere]);
+    const deadAt = plus(1_000);
+    assert.equal(await store.deadLetterOutboxItem(claimed[0]!, 'Kinesis unreachable', deadAt), true);
+    assert.equal(await store.deadLetterOutboxItem(claimed[0]!, 'again', deadAt), false, 'the claim ended with it');
+
+    const afterLeases = await store.claimOutboxItems('w', 10, LEASE, LATER);
+    assert.deepEqual(afterLeases.map((i) => i.id), [elsewhere], 'neither the dead letter nor the item behind it; the other key is not held up');
+    assert.deepEqual(await store.outboxDepthByKind(), [
+      { kind: 'kind-a', pending: 1, deadLetters: 1 },
+      { kind: 'kind-b', pending: 1, deadLetters: 0 },
+    ]);
+    assert.equal(await store.outboxDepth(), 3);
+    assert.deepEqual(await store.listDeadLetters(10), [
+      { id: poisoned, kind: 'kind-a', orderingKey: 'dl-key', payload: { n: 1 }, attempts: 1, createdAt: T0, deadAt, lastError: 'Kinesis unreachable' },
+    ]);
+    assert.deepEqual(await store.listDeadLetters(0), []);
+
+    assert.equal(await store.retryDeadLetters(plus(2_000), [elsewhere]), 0, 'only dead letters are retried');
+    assert.equal(await store.retryDeadLetters(plus(2_000), []), 0);
+    assert.equal(await store.retryDeadLetters(plus(2_000)), 1);
+    assert.deepEqual(await store.listDeadLetters(10), []);
+    const [again] = await store.claimOutboxItems('w', 10, LEASE, plus(2_000));
+    assert.deepEqual([again!.id, again!.attempts], [poisoned, 1], 'due at once, attempts counted afresh');
+    assert.deepEqual(await store.outboxDepthByKind(), [{ kind: 'kind-a', pending: 2, deadLetters: 0 }, { kind: 'kind-b', pending: 1, deadLetters: 0 }]);
+    await store.completeOutboxItem(again!);
+    const [next] = await store.claimOutboxItems('w', 10, LEASE, plus(2_000));
+    assert.equal(next!.id, behind, 'its key moves again once it is delivered');
+    await store.completeOutboxItem(next!);
+    await store.completeOutboxItem(afterLeases[0]!);
+    assert.deepEqual(await store.outboxDepthByKind(), []);
+  });
+
+  it('retryDeadLetters with ids retries just those', async () => {
+    const { store } = subject();
+    await drain(store);
+    const ids = [await store.enqueueOutboxItem(entry(), T0), await store.enqueueOutboxItem(entry(), T0)];
+    for (const item of await store.claimOutboxItems('w', 10, LEASE, T0)) await store.deadLetterOutboxItem(item, 'failed', T0);
+    assert.equal(await store.retryDeadLetters(T0, [ids[1]!]), 1);
+    assert.deepEqual((await store.listDeadLetters(10)).map((d) => d.id), [ids[0]]);
+    assert.deepEqual((await store.claimOutboxItems('w', 10, LEASE, T0)).map((i) => i.id), [ids[1]]);
+    await drain(store);
   });
 
   it('two handles claiming at once (two nodes) never get the same item', async () => {
@@ -171,7 +253,7 @@ contractSuite('store contract: what syncs queue for Cognito Streams', (subject) 
       ],
     };
     assert.deepEqual(item!.payload, expected);
-    await store.completeOutboxItem(item!.id);
+    await store.completeOutboxItem(item!);
   });
 
   it('a refused sync (conflict, quota) queues nothing', async () => {
@@ -203,7 +285,7 @@ contractSuite('store contract: what syncs queue for Cognito Streams', (subject) 
       if (items.length === 0) break;
       assert.equal(items.length, 1, 'one dataset: one item at a time');
       payloads.push(items[0]!.payload);
-      await store.completeOutboxItem(items[0]!.id);
+      await store.completeOutboxItem(items[0]!);
     }
     assert.deepEqual(payloads.map((p) => [(p as StreamRecordPayload).operation, (p as StreamRecordPayload).syncCount]), [['replace', 1], ['replace', 2], ['remove', 2]]);
     assert.deepEqual(payloads[2], {
@@ -242,7 +324,7 @@ contractSuite('store contract: BulkPublish jobs', (subject) => {
       outcome: 'in-progress',
       details: { identityPoolId: pool.identityPoolId, status: 'IN_PROGRESS', startedAt: T0, completedAt: undefined, failureMessage: undefined },
     });
-    await store.completeOutboxItem(job!.id);
+    await store.completeOutboxItem(job!);
   });
 
   it('one success per 24 hours; a failure may be retried at once; finishing names the job it ends', async () => {

@@ -234,7 +234,7 @@ contractSuite('store contract: UpdateRecords queues push sync items', (subject) 
         syncCount: 2,
       }]],
     );
-    for (const item of items) await store.completeOutboxItem(item.id);
+    for (const item of items) await store.completeOutboxItem(item);
 
     // A refused write queues nothing; a write without a DeviceId (e.g. developer credentials) pushes to every subscriber.
     const refused = await store.updateRecords(address(), { patches: [{ op: 'replace', key: 'k', value: 'x', syncCount: 1 }], modifiedBy: identity.identityId, now: T1, quotas: QUOTAS });

@@ -14,29 +14,68 @@ export interface OutboxEntry {
   payload: unknown;
 }
 
-export interface OutboxItem extends OutboxEntry {
+/**
+ * One claim on an item. Each claim gets a fresh token, and extend, complete, retry and dead-letter act only for
+ * the claim that holds the item now: a worker whose lease ran out (it hung, or its node paused) and whose item
+ * another worker claimed since cannot finish, extend or release it — that would break the key's order and send
+ * a duplicate while the new holder is still delivering.
+ */
+export interface OutboxClaim {
   id: number;
+  claimToken: string;
+}
+
+export interface OutboxItem extends OutboxEntry, OutboxClaim {
   /** Claims so far, this one included. */
   attempts: number;
   createdAt: Date;
+}
+
+/** An item that failed too often: kept, claimed no more, until retryDeadLetters. */
+export interface DeadLetter extends OutboxEntry {
+  id: number;
+  attempts: number;
+  createdAt: Date;
+  deadAt: Date;
+  /** The error of its last attempt. */
+  lastError?: string;
+}
+
+/** Items of one kind: waiting for delivery (claimed or not), and dead letters. */
+export interface OutboxKindDepth {
+  kind: string;
+  pending: number;
+  deadLetters: number;
 }
 
 export interface OutboxStore {
   /** Adds an item on its own (changes that cause deliveries add theirs inside their own transaction). */
   enqueueOutboxItem(entry: OutboxEntry, now: Date): Promise<number>;
   /**
-   * Claims up to `limit` due items for `worker` until `now + leaseMs`: items whose next attempt is due, that no
-   * live lease holds, and that are the oldest of their ordering key. Ordered by id.
+   * Claims up to `limit` due items for `worker` (its name is kept for operators) until `now + leaseMs`: items
+   * whose next attempt is due, that no live lease holds, that are not dead letters, and that are the oldest of
+   * their ordering key (a dead letter still holds its key). Ordered by id; each carries its claim's token.
    */
   claimOutboxItems(worker: string, limit: number, leaseMs: number, now: Date): Promise<OutboxItem[]>;
-  /** Extends `worker`'s lease (and replaces the payload, e.g. a job's progress); false when the claim was lost. */
-  extendOutboxClaim(id: number, worker: string, leaseMs: number, now: Date, payload?: unknown): Promise<boolean>;
-  /** The item is done (delivered, or dropped for good): removes it. False when it was already gone. */
-  completeOutboxItem(id: number): Promise<boolean>;
-  /** Releases `worker`'s claim and makes the item due again at `nextAttemptAt`; false when the claim was lost. */
-  retryOutboxItem(id: number, worker: string, nextAttemptAt: Date, error: string, payload?: unknown): Promise<boolean>;
-  /** Items not yet completed, claimed or not. */
+  /** Extends the claim's lease (and replaces the payload, e.g. a job's progress); false when the claim was lost. */
+  extendOutboxClaim(claim: OutboxClaim, leaseMs: number, now: Date, payload?: unknown): Promise<boolean>;
+  /** The item is done (delivered, or dropped for good): removes it; false when the claim was lost (left alone). */
+  completeOutboxItem(claim: OutboxClaim): Promise<boolean>;
+  /** Releases the claim and makes the item due again at `nextAttemptAt`; false when the claim was lost. */
+  retryOutboxItem(claim: OutboxClaim, nextAttemptAt: Date, error: string, payload?: unknown): Promise<boolean>;
+  /** Releases the claim and makes the item a dead letter (see DeadLetter); false when the claim was lost. */
+  deadLetterOutboxItem(claim: OutboxClaim, error: string, now: Date): Promise<boolean>;
+  /** Items not yet completed, claimed or not, dead letters included. */
   outboxDepth(): Promise<number>;
+  /** outboxDepth by kind, split into waiting items and dead letters; kinds with no items are absent. Ordered by kind. */
+  outboxDepthByKind(): Promise<OutboxKindDepth[]>;
+  /** The oldest `limit` dead letters, by id. */
+  listDeadLetters(limit: number): Promise<DeadLetter[]>;
+  /**
+   * Makes dead letters (those named by `ids`, or all) due again at `now`, with their attempts counted from zero;
+   * returns how many. Their ordering keys move again once they are delivered.
+   */
+  retryDeadLetters(now: Date, ids?: readonly number[]): Promise<number>;
 }
 
 
