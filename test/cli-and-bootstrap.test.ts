@@ -63,6 +63,8 @@ describe('command line', () => {
       [[], { COGNITO_SYNC_ACCESS_KEY_ID: 'AKIAABCDEFGHIJKLMNOP', COGNITO_SYNC_SECRET_ACCESS_KEY: 'secret-secret-secret', COGNITO_SYNC_ACCOUNT_ID: '12345' }, /12 digits/],
       [['--rate-limit', '-1'], {}, /rate-limit/],
       [['--region', 'mars'], {}, /region/],
+      [['--outbox-max-attempts', '0'], {}, /outbox-max-attempts must be an integer from 1 to 100000/],
+      [[], { COGNITO_SYNC_OUTBOX_MAX_ATTEMPTS: 'many' }, /outbox-max-attempts must be an integer/],
     ];
     for (const [args, env, message] of cases) {
       const result = runCli(args, env);

@@ -51,6 +51,7 @@ const createPool = (server: TestServer, credentials: AwsCredentialIdentity, Iden
 
 describe(`npm run keys [${TEST_STORE}]`, { timeout: 120_000 }, () => {
   const serving = TEST_STORE === 'postgres';
+  let first: TestServer;
   let server: TestServer;
   const operator = newDeveloperCredentials();
   /** On SQLite the command needs the server stopped; on PostgreSQL it runs beside it. */
@@ -62,10 +63,12 @@ describe(`npm run keys [${TEST_STORE}]`, { timeout: 120_000 }, () => {
     return result;
   }
   before(async () => {
-    server = await startServer({ developer: operator });
+    server = first = await startServer({ developer: operator });
   });
   after(async () => {
     await server.dispose();
+    // The first start owns the data directory (and schema): disposing it removes them.
+    await first.dispose();
   });
 
   it('create prints a new key once; it signs; list shows every key without secrets; revoke stops it at once', async () => {

@@ -38,16 +38,19 @@ const gauge = (text: string, name: string, kind: string) => {
 describe(`outbox deadlines and dead letters [${TEST_STORE}]`, { timeout: 120_000 }, () => {
   let services: StreamServices;
   let gate: Gate;
+  let first: TestServer;
   let server: TestServer;
   const args = ['--outbox-lease-seconds', '2', '--outbox-max-attempts', '2', '--outbox-poll-ms', '50'];
   before(async () => {
     services = await startStreamServices();
     await services.createStream(STREAM);
     gate = await startGate(services.kinesisEndpoint);
-    server = await startServer({ env: streamsEnv(gate.endpoint, services.s3Endpoint), args });
+    server = first = await startServer({ env: streamsEnv(gate.endpoint, services.s3Endpoint), args });
   });
   after(async () => {
     await server?.dispose();
+    // The first start owns the data directory (and schema): disposing it removes them.
+    await first?.dispose();
     await gate?.close();
     await services?.close();
   });
@@ -102,5 +105,40 @@ describe(`outbox deadlines and dead letters [${TEST_STORE}]`, { timeout: 120_000
     await until('the outbox to drain', async () => (/^cognito_sync_outbox_depth 0$/m.test(await metrics()) ? true : undefined));
     assert.equal(gauge(await metrics(), 'cognito_sync_outbox_dead_letters', KIND), 0);
     if (TEST_STORE === 'postgres') assert.match(outbox(['status', ...storeFlags()]).stdout, /the outbox is empty/);
+  });
+
+  it('an item whose every claim ended with its node dying is dead-lettered without being tried again', async () => {
+    // One attempt allowed, a lease long enough that the node is killed before its deadline: the claim ends with no
+    // outcome recorded. The restarted node claims it once the lease runs out, sees it over its attempts, and gives
+    // it up without running the delivery (which could crash a node every time).
+    const crashGate = await startGate(services.kinesisEndpoint);
+    const crashArgs = ['--outbox-lease-seconds', '4', '--outbox-max-attempts', '1', '--outbox-poll-ms', '50'];
+    const crashed = await startServer({ env: streamsEnv(crashGate.endpoint, services.s3Endpoint), args: crashArgs });
+    let node = crashed;
+    try {
+      const poolId = await createPool(node);
+      await node.syncClient().send(
+        new SetIdentityPoolConfigurationCommand({
+          IdentityPoolId: poolId,
+          CognitoStreams: { StreamName: STREAM, RoleArn: 'arn:aws:iam::123456789012:role/streams', StreamingStatus: 'ENABLED' },
+        }),
+      );
+      const where = { IdentityPoolId: poolId, IdentityId: (await unauthenticatedIdentity(node, poolId)).identityId, DatasetName: 'crashing' };
+      const { SyncSessionToken } = await node.syncClient().send(new ListRecordsCommand(where));
+      await node.syncClient().send(new UpdateRecordsCommand({ ...where, SyncSessionToken, RecordPatches: [{ Op: 'replace', Key: 'k', Value: 'v', SyncCount: 0 }] }));
+      await until('the delivery to reach Kinesis', async () => (crashGate.connections() > 0 ? true : undefined));
+      await node.kill9();
+      const attemptsMade = crashGate.connections();
+
+      node = await startServer({ dataDir: node.dataDir, developer: node.developer, env: streamsEnv(crashGate.endpoint, services.s3Endpoint), args: crashArgs });
+      const nodeMetrics = async () => (await fetch(`${node.url}/metrics`)).text();
+      await until('the item to become a dead letter', async () => (gauge(await nodeMetrics(), 'cognito_sync_outbox_dead_letters', KIND) === 1 ? true : undefined));
+      assert.match(node.stdout(), /"error":"claimed 2 times; no attempt recorded an outcome \(its node stopped or hung each time\)"/);
+      assert.equal(crashGate.connections(), attemptsMade, 'the delivery was not tried again');
+    } finally {
+      await node.dispose();
+      await crashed.dispose();
+      await crashGate.close();
+    }
   });
 });

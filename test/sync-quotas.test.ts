@@ -137,14 +137,15 @@ describe('quotas set by a self-hoster', () => {
   });
 });
 
-describe('quotas lowered below what a dataset already holds', () => {
+describe('quotas lowered below what a dataset already holds', { timeout: 60_000 }, () => {
   // Data written under the defaults, then the server restarted with lower quotas (or an import that brought a
   // dataset in above them): a batch that does not grow the dataset is never refused; one that grows it is.
+  let first: TestServer;
   let server: TestServer;
   let user: SyncIdentity;
   const lowered = ['--max-records-per-dataset', '3', '--max-dataset-bytes', '20'];
   before(async () => {
-    const first = await startServer();
+    first = await startServer();
     const poolId = await createIdentityPool(first);
     user = await newIdentity(first, poolId);
     // 6 records of 2 + 4 bytes each: 36 bytes, over both lowered quotas.
@@ -154,6 +155,8 @@ describe('quotas lowered below what a dataset already holds', () => {
   });
   after(async () => {
     await server.dispose();
+    // The first run owns the data directory (and schema): disposing it removes them.
+    await first.dispose();
   });
 
   it('a pure removal, a same-size and a shrinking replace are accepted; growth in records or bytes is refused', async () => {
