@@ -159,7 +159,7 @@ export class OutboxWorker {
     // Claimed more often than allowed without an outcome recorded: each claim ended with its node dying or
     // hanging (an item that crashes its deliverer, say). Do not try again.
     const result: OutboxHandlerResult =
-      item.attempts > maxAttempts
+      item.attempts > maxAttempts && this.delivers(item)
         ? { outcome: 'retry', error: `claimed ${item.attempts} times; no attempt recorded an outcome (its node stopped or hung each time)` }
         : await this.runHandler(item);
     try {
@@ -170,10 +170,18 @@ export class OutboxWorker {
     }
   }
 
+  /**
+   * Whether this node can deliver the item. One that cannot (a newer node queued a kind this one does not know,
+   * during a rolling upgrade) is never made a dead letter here: it waits for a node that knows its kind.
+   */
+  private delivers(item: OutboxItem): boolean {
+    return Object.hasOwn(this.options.handlers, item.kind);
+  }
+
   /** The handler's result, or a retry when it threw or outlived its deadline (then it is aborted, not awaited). */
   private async runHandler(item: OutboxItem): Promise<OutboxHandlerResult> {
     const { store, handlers, leaseMs, now } = this.options;
-    const handler = handlers[item.kind];
+    const handler = this.delivers(item) ? handlers[item.kind] : undefined;
     if (!handler) {
       return { outcome: 'retry', error: `no handler for outbox items of kind '${item.kind}' on this node`, delayMs: UNKNOWN_KIND_RETRY_MS };
     }
@@ -219,7 +227,7 @@ export class OutboxWorker {
       recorded = await store.completeOutboxItem(item);
     } else if (result.outcome === 'retry') {
       const error = result.error.slice(0, 2000);
-      if (item.attempts >= maxAttempts) {
+      if (item.attempts >= maxAttempts && this.delivers(item)) {
         recorded = await store.deadLetterOutboxItem(item, error, now());
         if (recorded) {
           log.error(
