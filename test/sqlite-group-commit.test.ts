@@ -123,8 +123,9 @@ describe('group commit (SQLite store)', () => {
         writers.map(async (writer) => {
           const client = server.syncClient(writer.credentials);
           const dataset = { IdentityPoolId: poolId, IdentityId: writer.identityId, DatasetName: 'durable' };
-          const { SyncSessionToken } = await client.send(new ListRecordsCommand(dataset));
           for (let k = 1; k <= 15; k++) {
+            // A pull before each push, as devices sync: a push spends the session token it presents.
+            const { SyncSessionToken } = await client.send(new ListRecordsCommand(dataset));
             await client.send(
               new UpdateRecordsCommand({
                 ...dataset,
