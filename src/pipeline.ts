@@ -9,7 +9,7 @@ import { hasSignature, verifySignature } from './auth/sigv4-verify.ts';
 import type { Throttle } from './auth/throttle.ts';
 import { readBody } from './http/read-body.ts';
 import type { ServiceModel } from './model/types.ts';
-import { ServiceError } from './protocol/errors.ts';
+import { notImplemented, ServiceError } from './protocol/errors.ts';
 import { parseInput } from './protocol/parse-input.ts';
 import { parseQueryString } from './protocol/query-string.ts';
 import type { Router } from './protocol/router.ts';
@@ -55,7 +55,7 @@ export function createPipeline(options: PipelineOptions) {
       operation = route.operation.name;
       const body = await readBody(req, options.maxBodyBytes);
 
-      const rule = callerRule(model.signingName, operation);
+      const rule = callerRule(model, route.operation);
       let principal: Principal = { kind: 'anonymous' };
       if (hasSignature(req.headers, query)) {
         const signer = await verifySignature(
@@ -75,9 +75,7 @@ export function createPipeline(options: PipelineOptions) {
       authorize(rule, principal, input);
 
       const handler = options.handlers.get(model.signingName)?.[operation];
-      if (!handler) {
-        throw new ServiceError('NotImplementedException', `${operation} is not implemented by this server yet.`);
-      }
+      if (!handler) throw notImplemented(operation);
       const output = await handler(input, { principal, requestId, region: options.region, now: new Date() });
       status = route.operation.http.responseCode;
       writeSuccess(res, model, status, requestId, serializeOutput(model, route.operation.output, output));

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { ServiceModel, StructureShape } from '../model/types.ts';
 import { COMMON_ERROR_STATUS, ServiceError } from './errors.ts';
 
-const CONTENT_TYPE = { 'rest-json': 'application/json', json: 'application/x-amz-json-1.1' } as const;
+const CONTENT_TYPE = { 'rest-json': 'application/json', json: 'application/x-amz-json-1.1', query: 'text/xml' } as const;
 
 /** Turns a handler's value for one shape into its wire form (undefined: leave the member out). */
 type ToWire = (value: unknown) => unknown;
