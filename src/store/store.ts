@@ -6,6 +6,7 @@ import type { IdentityStore } from './contracts/identities.ts';
 import type { ImportStore } from './contracts/imports.ts';
 import type { DeveloperKeyStore, IdentityPoolStore, PoolSyncConfigurationStore, ServerSecretStore } from './contracts/keys-and-pools.ts';
 import type { BulkPublishStore, OutboxStore } from './contracts/outbox.ts';
+import type { PoolRoleStore } from './contracts/pool-roles.ts';
 import type { PushStore } from './contracts/push.ts';
 
 export type * from './contracts/datasets.ts';
@@ -13,9 +14,10 @@ export type * from './contracts/identities.ts';
 export type * from './contracts/imports.ts';
 export type * from './contracts/keys-and-pools.ts';
 export type * from './contracts/outbox.ts';
+export type * from './contracts/pool-roles.ts';
 export type * from './contracts/push.ts';
 
-export interface Store extends DeveloperKeyStore, ServerSecretStore, IdentityPoolStore, PoolSyncConfigurationStore, IdentityStore, DatasetStore, OutboxStore, BulkPublishStore, PushStore, ImportStore {
+export interface Store extends DeveloperKeyStore, ServerSecretStore, IdentityPoolStore, PoolSyncConfigurationStore, PoolRoleStore, IdentityStore, DatasetStore, OutboxStore, BulkPublishStore, PushStore, ImportStore {
   /** Which implementation this is, for logs and /health. */
   readonly kind: 'sqlite' | 'postgres';
   /** Throws when the backing database cannot answer. */

@@ -11,6 +11,7 @@ import type { DatasetAddress, Identity, IdentityLogin, IdentityPool, ImportDatas
 import type { ImportedPoolConfiguration, ImportIdentityResult, ImportPoolResult } from '../store.ts';
 import { deletedMarker, identityNotFound, readDataset, toDatasetInfo } from './dataset-rows.ts';
 import { readPool, readPoolSyncConfiguration, savePoolSyncConfiguration } from './identity-pools.ts';
+import { readPoolRoles, savePoolRoles } from './pool-roles.ts';
 
 export function importIdentityPool(db: SqlDatabase, pool: IdentityPool, configuration: ImportedPoolConfiguration): Promise<ImportPoolResult> {
   return db.write(async (tx) => {
@@ -20,11 +21,14 @@ export function importIdentityPool(db: SqlDatabase, pool: IdentityPool, configur
     let plan: ImportPoolResult = { outcome: 'created' };
     if (inserted === 0) {
       const existing = (await readPool(tx, pool.identityPoolId, true))!;
-      plan = planPoolImport({ pool: existing, configuration: await readPoolSyncConfiguration(tx, pool.identityPoolId) }, pool, configuration);
+      const current = { ...(await readPoolSyncConfiguration(tx, pool.identityPoolId)), roles: await readPoolRoles(tx, pool.identityPoolId) };
+      plan = planPoolImport({ pool: existing, configuration: current }, pool, configuration);
       if (plan.outcome !== 'updated') return plan;
       await tx.run(sql`UPDATE identity_pools SET spec = ${json(pool.spec)} WHERE identity_pool_id = ${pool.identityPoolId}`);
     }
-    await savePoolSyncConfiguration(tx, { ...configuration, identityPoolId: pool.identityPoolId });
+    const { roles, ...syncConfiguration } = configuration;
+    await savePoolSyncConfiguration(tx, { ...syncConfiguration, identityPoolId: pool.identityPoolId });
+    if (roles) await savePoolRoles(tx, pool.identityPoolId, roles);
     return plan;
   });
 }
