@@ -13,6 +13,9 @@ import { developerIdentityHandlers } from './cognito-identity/developer-identiti
 import { identityHandlers } from './cognito-identity/identities.ts';
 import { identityPoolHandlers } from './cognito-identity/identity-pools.ts';
 import { openIdTokenHandlers } from './cognito-identity/open-id-tokens.ts';
+import { poolRoleHandlers } from './cognito-identity/pool-roles.ts';
+import { poolTagHandlers } from './cognito-identity/pool-tags.ts';
+import { principalTagHandlers } from './cognito-identity/principal-tags.ts';
 import { bulkPublishHandlers } from './cognito-sync/bulk-publish.ts';
 import { cognitoEventsHandlers } from './cognito-sync/cognito-events.ts';
 import { datasetHandlers } from './cognito-sync/datasets.ts';
@@ -57,16 +60,10 @@ export function buildServiceHandlers(deps: ServiceDependencies): Map<string, Ser
     ...openIdTokenHandlers(store, openIdTokens),
     ...credentialHandlers(store, openIdTokens, deps.identityCredentials),
     ...developerIdentityHandlers(store, pageTokens),
-    ...notYetImplemented(
-      'UnlinkIdentity',
-      'GetIdentityPoolRoles',
-      'SetIdentityPoolRoles',
-      'GetPrincipalTagAttributeMap',
-      'SetPrincipalTagAttributeMap',
-      'ListTagsForResource',
-      'TagResource',
-      'UntagResource',
-    ),
+    ...poolRoleHandlers(store),
+    ...poolTagHandlers(store),
+    ...principalTagHandlers(store),
+    ...notYetImplemented('UnlinkIdentity'),
   };
   return new Map([
     [cognitoSyncModel.signingName, handlersByName(cognitoSync)],

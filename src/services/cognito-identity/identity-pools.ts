@@ -3,11 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../../auth/principal.ts';
 import type { IdentityPool as IdentityPoolWire, ListIdentityPoolsResponse } from '../../model/cognito-identity-types.ts';
-import { invalidParameter } from '../../protocol/errors.ts';
+import { invalidParameter, resourceNotFound } from '../../protocol/errors.ts';
 import type { IdentityPool, IdentityPoolSpec, IdentityPoolStore } from '../../store/store.ts';
 import type { CognitoIdentityHandlers } from '../context.ts';
 import type { PageTokens } from '../pagination.ts';
 import { requireOwnedPool } from '../pool-access.ts';
+import { checkPoolTags } from './pool-tags.ts';
 
 const SPEC_KEYS: Array<keyof IdentityPoolSpec> = [
   'IdentityPoolName', 'AllowUnauthenticatedIdentities', 'AllowClassicFlow', 'SupportedLoginProviders',
@@ -33,6 +34,7 @@ export function identityPoolHandlers(
 ): Pick<CognitoIdentityHandlers, 'CreateIdentityPool' | 'DescribeIdentityPool' | 'ListIdentityPools' | 'UpdateIdentityPool' | 'DeleteIdentityPool'> {
   return {
     async CreateIdentityPool(input, ctx): Promise<IdentityPoolWire> {
+      checkPoolTags(input.IdentityPoolTags);
       const pool: IdentityPool = {
         identityPoolId: `${ctx.region}:${randomUUID()}`,
         accountId: accountOf(ctx.principal),
@@ -58,16 +60,21 @@ export function identityPoolHandlers(
     },
 
     async UpdateIdentityPool(input, ctx): Promise<IdentityPoolWire> {
+      checkPoolTags(input.IdentityPoolTags);
       const pool = await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
-      const spec = specFrom(input);
-      const existingProvider = pool.spec.DeveloperProviderName;
-      if (existingProvider !== undefined && spec.DeveloperProviderName !== undefined && spec.DeveloperProviderName !== existingProvider) {
-        throw invalidParameter('DeveloperProviderName cannot be changed once it is set.');
-      }
-      if (existingProvider !== undefined) spec.DeveloperProviderName = existingProvider;
-      // Tags are managed by TagResource/UntagResource; an update that names none keeps them.
-      if (spec.IdentityPoolTags === undefined && pool.spec.IdentityPoolTags !== undefined) spec.IdentityPoolTags = pool.spec.IdentityPoolTags;
-      await store.updateIdentityPoolSpec(pool.identityPoolId, spec);
+      // Read, checked and written in one step, so a TagResource racing this update is not lost.
+      const spec = await store.changeIdentityPoolSpec(pool.identityPoolId, (current) => {
+        const next = specFrom(input);
+        const existingProvider = current.DeveloperProviderName;
+        if (existingProvider !== undefined && next.DeveloperProviderName !== undefined && next.DeveloperProviderName !== existingProvider) {
+          throw invalidParameter('DeveloperProviderName cannot be changed once it is set.');
+        }
+        if (existingProvider !== undefined) next.DeveloperProviderName = existingProvider;
+        // Tags are managed by TagResource/UntagResource; an update that names none keeps them.
+        if (next.IdentityPoolTags === undefined && current.IdentityPoolTags !== undefined) next.IdentityPoolTags = current.IdentityPoolTags;
+        return next;
+      });
+      if (!spec) throw resourceNotFound(`IdentityPool '${pool.identityPoolId}' not found.`);
       return toWire({ ...pool, spec });
     },
 

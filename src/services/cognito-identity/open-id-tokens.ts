@@ -7,6 +7,7 @@ import type { IdentityLogin, Store } from '../../store/store.ts';
 import type { CognitoIdentityHandlers } from '../context.ts';
 import { requireOwnedPool } from '../pool-access.ts';
 import { authenticateIdentity } from './authenticate-identity.ts';
+import { refuseUnlessClassicFlow } from './classic-flow.ts';
 import { newIdentity } from './identities.ts';
 import { authenticationMethods, requireIdentityInPool } from './identity-access.ts';
 import { refuseUnverifiableProvider } from './logins.ts';
@@ -24,6 +25,7 @@ export function openIdTokenHandlers(
   return {
     async GetOpenIdToken(input, ctx): Promise<GetOpenIdTokenResponse> {
       const { identity, pool, logins } = await authenticateIdentity(store, tokens, input.IdentityId, input.Logins);
+      refuseUnlessClassicFlow(pool);
       const Token = await tokens.issue(
         { identityPoolId: pool.identityPoolId, identityId: identity.identityId, amr: authenticationMethods(pool, logins) },
         OPEN_ID_TOKEN_SECONDS,

@@ -1,7 +1,6 @@
 // The storage contract for a pool's IAM side: its roles and role mappings (SetIdentityPoolRoles) and its principal
 // tag attribute maps (SetPrincipalTagAttributeMap). Kept as the API gives them; what they mean is decided in
 // services/cognito-identity/.
-import type { IdentityPoolSpec } from './keys-and-pools.ts';
 
 export type RoleType = 'authenticated' | 'unauthenticated';
 
@@ -39,10 +38,4 @@ export interface PoolRoleStore {
   getPrincipalTagAttributeMap(identityPoolId: string, providerName: string): Promise<PrincipalTagAttributeMap | undefined>;
   /** Replaces the provider's map; false when the pool does not exist. */
   setPrincipalTagAttributeMap(identityPoolId: string, providerName: string, map: PrincipalTagAttributeMap): Promise<boolean>;
-  /**
-   * Atomically reads the pool's spec, applies `change` and writes the result (TagResource, UntagResource,
-   * UpdateIdentityPool): concurrent changes on one pool apply one after another, so none is lost. `change` may
-   * throw to refuse (nothing is written) and may run more than once. Undefined when the pool does not exist.
-   */
-  changeIdentityPoolSpec(identityPoolId: string, change: (current: IdentityPoolSpec) => IdentityPoolSpec): Promise<IdentityPoolSpec | undefined>;
 }

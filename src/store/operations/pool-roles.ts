@@ -1,9 +1,8 @@
-// A pool's roles, role mappings and principal tag attribute maps (PoolRoleStore), and atomic changes of its spec.
+// A pool's roles, role mappings and principal tag attribute maps (PoolRoleStore).
 import type { SqlDatabase, SqlRunner } from '../sql/database.ts';
 import { asBoolean, parseJson } from '../sql/row-values.ts';
 import { forKeyShare, json, sql } from '../sql/sql.ts';
-import type { IdentityPoolRoles, IdentityPoolSpec, PrincipalTagAttributeMap } from '../store.ts';
-import { readPool } from './identity-pools.ts';
+import type { IdentityPoolRoles, PrincipalTagAttributeMap } from '../store.ts';
 
 export async function readPoolRoles(runner: SqlRunner, identityPoolId: string): Promise<IdentityPoolRoles> {
   const row = await runner.get<{ roles: string; role_mappings: string }>(
@@ -48,19 +47,5 @@ export function setPrincipalTagAttributeMap(db: SqlDatabase, identityPoolId: str
       VALUES (${identityPoolId}, ${providerName}, ${map.useDefaults}, ${json(map.principalTags)})
       ON CONFLICT (identity_pool_id, provider_name) DO UPDATE SET use_defaults = excluded.use_defaults, principal_tags = excluded.principal_tags`);
     return true;
-  });
-}
-
-export function changeIdentityPoolSpec(
-  db: SqlDatabase,
-  identityPoolId: string,
-  change: (current: IdentityPoolSpec) => IdentityPoolSpec,
-): Promise<IdentityPoolSpec | undefined> {
-  return db.write(async (tx) => {
-    const pool = await readPool(tx, identityPoolId, true);
-    if (!pool) return undefined;
-    const next = change(pool.spec);
-    await tx.run(sql`UPDATE identity_pools SET spec = ${json(next)} WHERE identity_pool_id = ${identityPoolId}`);
-    return next;
   });
 }
