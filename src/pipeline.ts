@@ -9,11 +9,11 @@ import { hasSignature, verifySignature } from './auth/sigv4-verify.ts';
 import type { Throttle } from './auth/throttle.ts';
 import { readBody } from './http/read-body.ts';
 import type { ServiceModel } from './model/types.ts';
-import { notImplemented, ServiceError } from './protocol/errors.ts';
+import { ServiceError, unservedOperation } from './protocol/errors.ts';
 import { parseInput } from './protocol/parse-input.ts';
-import { parseQueryString } from './protocol/query-string.ts';
-import type { Router } from './protocol/router.ts';
-import { serializeOutput, writeError, writeSuccess } from './protocol/serialize.ts';
+import { isFormContentType, parseFormBody, parseQueryString } from './protocol/query-string.ts';
+import { type Router, RoutingError } from './protocol/router.ts';
+import { serializeOperationOutput, writeError, writeSuccess } from './protocol/serialize.ts';
 import { InputWalker } from './protocol/shape-walk.ts';
 import type { ServiceHandlers } from './services/context.ts';
 
@@ -50,10 +50,17 @@ export function createPipeline(options: PipelineOptions) {
     try {
       const query = parseQueryString(queryStart === -1 ? '' : url.slice(queryStart + 1));
       const target = req.headers['x-amz-target'];
-      const route = options.router.route(req.method ?? 'GET', rawPath, Array.isArray(target) ? target[0] : target);
+      // Read before routing: a query protocol POST names its operation in the form body.
+      const body = await readBody(req, options.maxBodyBytes);
+      const form = isFormContentType(req.headers['content-type']);
+      const params = form ? new Map([...query, ...parseFormBody(body)]) : query;
+      const route = options.router.route({ method: req.method ?? 'GET', path: rawPath, target: Array.isArray(target) ? target[0] : target, params, form });
       model = route.service;
       operation = route.operation.name;
-      const body = await readBody(req, options.maxBodyBytes);
+      // Before any signature check, so a caller learns first that the operation is not served at all.
+      const handlers = options.handlers.get(model.signingName) ?? {};
+      const handler = handlers[operation];
+      if (!handler) throw unservedOperation(model, operation, Object.keys(handlers));
 
       const rule = callerRule(model, route.operation);
       let principal: Principal = { kind: 'anonymous' };
@@ -74,15 +81,14 @@ export function createPipeline(options: PipelineOptions) {
       if (route.operation.input) walker.validate(route.operation.input, input);
       authorize(rule, principal, input);
 
-      const handler = options.handlers.get(model.signingName)?.[operation];
-      if (!handler) throw notImplemented(operation);
       const output = await handler(input, { principal, requestId, region: options.region, now: new Date() });
       status = route.operation.http.responseCode;
-      writeSuccess(res, model, status, requestId, serializeOutput(model, route.operation.output, output));
+      writeSuccess(res, model, status, requestId, serializeOperationOutput(model, route.operation, output, requestId));
     } catch (thrown) {
       let error: ServiceError;
       if (thrown instanceof ServiceError) {
         error = thrown;
+        if (thrown instanceof RoutingError && thrown.service) model = thrown.service;
       } else {
         options.logger.error({ requestId, operation, err: thrown }, 'unexpected error');
         error = new ServiceError('InternalErrorException', `An internal error occurred. Request id: ${requestId}`, { status: 500 });

@@ -20,6 +20,7 @@ import { answerOperationalEndpoint } from './http/operational-endpoints.ts';
 import { createLogger } from './logger.ts';
 import { cognitoIdentityModel } from './model/cognito-identity.ts';
 import { cognitoSyncModel } from './model/cognito-sync.ts';
+import { stsModel } from './model/sts.ts';
 import { createPipeline } from './pipeline.ts';
 import { Router } from './protocol/router.ts';
 import { SyncTrigger } from './services/cognito-sync/sync-trigger.ts';
@@ -75,7 +76,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     config, store, outboxStore, sealer, openIdTokens, identityCredentials, syncTrigger, mobilePush,
   });
   const pipeline = createPipeline({
-    router: new Router([cognitoSyncModel, cognitoIdentityModel]),
+    router: new Router([cognitoSyncModel, cognitoIdentityModel, stsModel]),
     handlers,
     credentials: new StoreCredentialResolver(store, identityCredentials),
     throttle,

@@ -1,4 +1,4 @@
-// Temporary credentials for Cognito identities (GetCredentialsForIdentity), verifiable by any node:
+// Temporary credentials for Cognito identities (GetCredentialsForIdentity, STS AssumeRoleWithWebIdentity), verifiable by any node:
 // the session token is sealed (authenticated encryption) and carries who the credentials act for and until
 // when; the secret key is an HMAC of the access key id and session token under a server key, so a node
 // re-derives it from the request itself. Nothing about issued credentials is stored.
@@ -64,10 +64,11 @@ export class IdentityCredentials implements TemporaryCredentialResolver {
     return createHmac('sha256', this.signingKey).update(`${accessKeyId}\n${sessionToken}`).digest('base64').replace(/=+$/, '');
   }
 
-  issue(subject: CredentialSubject, now: Date): IssuedCredentials {
+  /** `lifetimeSeconds`: the server's `--credentials-ttl` unless the caller asked for another (STS DurationSeconds). */
+  issue(subject: CredentialSubject, now: Date, lifetimeSeconds = this.ttlSeconds): IssuedCredentials {
     let accessKeyId = 'ASIA';
     for (let i = 0; i < 16; i++) accessKeyId += KEY_ALPHABET[randomInt(KEY_ALPHABET.length)];
-    const expiresAt = now.getTime() + this.ttlSeconds * 1000;
+    const expiresAt = now.getTime() + lifetimeSeconds * 1000;
     const payload: SessionPayload = { accessKeyId, ...subject, expiresAt };
     const sessionToken = this.sealer.seal(PURPOSE, payload);
     return { AccessKeyId: accessKeyId, SecretKey: this.secretFor(accessKeyId, sessionToken), SessionToken: sessionToken, Expiration: new Date(expiresAt) };

@@ -5,7 +5,7 @@
 // `iss` for Cognito Identity tokens keep working. They must take the keys from this server's JWKS, not AWS's.
 import { createPrivateKey, createPublicKey, generateKeyPair, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { calculateJwkThumbprint, errors, jwtVerify, SignJWT } from 'jose';
+import { calculateJwkThumbprint, errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { notAuthorized } from '../protocol/errors.ts';
 import type { ServerSecretStore } from '../store/store.ts';
 
@@ -29,7 +29,34 @@ export interface VerifiedOpenIdToken {
   amr: string[];
 }
 
+/** A token this server issued, checked without knowing its pool first (STS AssumeRoleWithWebIdentity). */
+export interface VerifiedWebIdentity extends VerifiedOpenIdToken {
+  /** Epoch seconds. */
+  expiresAt: number;
+  claims: JWTPayload;
+}
+
+/** Why a token is not one of ours, or no longer good; each caller words it as its service does. */
+export type TokenProblem =
+  | { kind: 'expired'; /** Epoch seconds, when the token says. */ expiresAt?: number }
+  | { kind: 'issuer' }
+  | { kind: 'signature' }
+  | { kind: 'malformed' };
+
 const invalidToken = (reason: string) => notAuthorized(`Invalid login token. ${reason}`);
+
+function cognitoIdentityRefusal(problem: TokenProblem): Error {
+  switch (problem.kind) {
+    case 'expired':
+      return invalidToken(`Token expired: ${Math.floor(Date.now() / 1000)} >= ${problem.expiresAt ?? '?'}`);
+    case 'issuer':
+      return invalidToken("Issuer doesn't match providerName");
+    case 'signature':
+      return invalidToken("Couldn't verify signed token.");
+    case 'malformed':
+      return invalidToken('Not a valid OpenId Connect identity token.');
+  }
+}
 
 export class OpenIdTokens {
   private readonly privateKey: KeyObject;
@@ -79,30 +106,43 @@ export class OpenIdTokens {
       .sign(this.privateKey);
   }
 
+  /** The token's claims when it is one of ours and still good; otherwise what is wrong with it. */
+  private async check(token: string): Promise<{ payload: JWTPayload } | { problem: TokenProblem }> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.publicKey, { algorithms: [ALGORITHM], issuer: OPENID_ISSUER }));
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) {
+        return { problem: { kind: 'expired', expiresAt: typeof error.payload.exp === 'number' ? error.payload.exp : undefined } };
+      }
+      if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'iss') return { problem: { kind: 'issuer' } };
+      if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JOSEAlgNotAllowed) return { problem: { kind: 'signature' } };
+      return { problem: { kind: 'malformed' } };
+    }
+    if (typeof payload.sub !== 'string' || !Array.isArray(payload.amr) || typeof payload.exp !== 'number') return { problem: { kind: 'malformed' } };
+    return { payload };
+  }
+
   /**
    * Verifies a token presented under the `cognito-identity.amazonaws.com` login, for `identityPoolId`.
    * Throws NotAuthorizedException with AWS's wording for every way a token can be wrong.
    */
   async verify(token: string, identityPoolId: string): Promise<VerifiedOpenIdToken> {
-    let payload;
-    try {
-      ({ payload } = await jwtVerify(token, this.publicKey, { algorithms: [ALGORITHM], issuer: OPENID_ISSUER }));
-    } catch (error) {
-      if (error instanceof errors.JWTExpired) {
-        const exp = typeof error.payload.exp === 'number' ? error.payload.exp : '?';
-        throw invalidToken(`Token expired: ${Math.floor(Date.now() / 1000)} >= ${exp}`);
-      }
-      if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'iss') {
-        throw invalidToken("Issuer doesn't match providerName");
-      }
-      if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JOSEAlgNotAllowed) {
-        throw invalidToken("Couldn't verify signed token.");
-      }
-      throw invalidToken('Not a valid OpenId Connect identity token.');
-    }
+    const checked = await this.check(token);
+    if ('problem' in checked) throw cognitoIdentityRefusal(checked.problem);
+    const { payload } = checked;
     const audience = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     if (!audience.includes(identityPoolId)) throw invalidToken('Incorrect token audience.');
-    if (typeof payload.sub !== 'string' || !Array.isArray(payload.amr)) throw invalidToken('Not a valid OpenId Connect identity token.');
-    return { identityPoolId, identityId: payload.sub, amr: payload.amr as string[] };
+    return { identityPoolId, identityId: payload.sub!, amr: payload.amr as string[] };
+  }
+
+  /** Verifies a token of ours whatever its pool (its `aud`); the caller words the refusal. */
+  async verifyWebIdentity(token: string): Promise<VerifiedWebIdentity | { problem: TokenProblem }> {
+    const checked = await this.check(token);
+    if ('problem' in checked) return checked;
+    const { payload } = checked;
+    const audience = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    if (audience.length !== 1 || typeof audience[0] !== 'string') return { problem: { kind: 'malformed' } };
+    return { identityPoolId: audience[0], identityId: payload.sub!, amr: payload.amr as string[], expiresAt: payload.exp!, claims: payload };
   }
 }

@@ -2,6 +2,7 @@
 // response in exactly one place (serialize.ts); a status given here overrides the model's. Codes are typed:
 // a code no model defines and no AWS service shares is a compile error.
 import type { ModelErrorCode } from '../model/error-codes.ts';
+import type { ServiceModel } from '../model/types.ts';
 
 export class ServiceError extends Error {
   readonly code: ErrorCode;
@@ -34,6 +35,11 @@ const COMMON_ERRORS = {
   ThrottlingException: 400,
   NotImplementedException: 501,
   ServiceUnavailableException: 503,
+  // The AWS query protocol's common errors (STS): its validation failures, unknown actions, refused role trust.
+  ValidationError: 400,
+  InvalidAction: 400,
+  MissingAction: 400,
+  AccessDenied: 403,
 } as const;
 
 export type CommonErrorCode = keyof typeof COMMON_ERRORS;
@@ -47,3 +53,12 @@ export const notAuthorized = (message: string) => new ServiceError('NotAuthorize
 export const resourceNotFound = (message: string) => new ServiceError('ResourceNotFoundException', message);
 export const serializationError = (message: string) => new ServiceError('SerializationException', message);
 export const notImplemented = (operation: string) => new ServiceError('NotImplementedException', `${operation} is not implemented by this server yet.`);
+
+/**
+ * An operation the model routes and this server has no handler for. JSON services answer 501 NotImplemented; the
+ * query protocol's own answer for an action a service does not take is InvalidAction, here naming what it does take.
+ */
+export function unservedOperation(model: ServiceModel, operation: string, served: readonly string[]): ServiceError {
+  if (model.protocol !== 'query') return notImplemented(operation);
+  return new ServiceError('InvalidAction', `${operation} is not served by this server: of ${model.signingName.toUpperCase()} it answers only ${served.join(', ')}.`);
+}

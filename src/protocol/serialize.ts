@@ -1,7 +1,8 @@
 // Writes success and error responses exactly as the reference's wire section says.
 import type { ServerResponse } from 'node:http';
-import type { ServiceModel, StructureShape } from '../model/types.ts';
+import type { OperationModel, ServiceModel, StructureShape } from '../model/types.ts';
 import { COMMON_ERROR_STATUS, ServiceError } from './errors.ts';
+import { serializeQueryError, serializeQueryOutput } from './serialize-xml.ts';
 
 const CONTENT_TYPE = { 'rest-json': 'application/json', json: 'application/x-amz-json-1.1', query: 'text/xml' } as const;
 
@@ -77,6 +78,11 @@ export function serializeOutput(model: ServiceModel, outputShape: string | undef
   return JSON.stringify(converterFor(model, outputShape)(output));
 }
 
+/** An operation's answer in its service's protocol: JSON for rest-json and JSON 1.1, XML for the query protocol. */
+export function serializeOperationOutput(model: ServiceModel, operation: OperationModel, output: unknown, requestId: string): string {
+  return model.protocol === 'query' ? serializeQueryOutput(model, operation, output, requestId) : serializeOutput(model, operation.output, output);
+}
+
 export function writeSuccess(res: ServerResponse, model: ServiceModel | undefined, status: number, requestId: string, body: string) {
   res.writeHead(status, {
     'Content-Type': CONTENT_TYPE[model?.protocol ?? 'rest-json'],
@@ -86,11 +92,23 @@ export function writeSuccess(res: ServerResponse, model: ServiceModel | undefine
   res.end(body);
 }
 
+// The status of each error code a model defines. An error shape's wire code may differ from its name (STS's
+// InvalidIdentityTokenException answers code InvalidIdentityToken); errors are thrown by wire code.
+const statusByCode = new WeakMap<ServiceModel, Map<string, number>>();
+
+function modelErrorStatus(model: ServiceModel, code: string): number | undefined {
+  let statuses = statusByCode.get(model);
+  if (!statuses) {
+    statuses = new Map();
+    for (const shape of Object.values(model.shapes)) if (shape.type === 'structure' && shape.error) statuses.set(shape.error.code, shape.error.httpStatusCode);
+    statusByCode.set(model, statuses);
+  }
+  return statuses.get(code);
+}
+
 export function errorStatus(model: ServiceModel | undefined, error: ServiceError): number {
   if (error.status !== undefined) return error.status;
-  const shape = model?.shapes[error.code];
-  if (shape?.type === 'structure' && shape.error) return shape.error.httpStatusCode;
-  return COMMON_ERROR_STATUS[error.code] ?? 400;
+  return (model && modelErrorStatus(model, error.code)) ?? COMMON_ERROR_STATUS[error.code] ?? 400;
 }
 
 /**
@@ -103,14 +121,16 @@ export function errorBody(error: ServiceError): string {
 
 export function writeError(res: ServerResponse, model: ServiceModel | undefined, requestId: string, error: ServiceError): number {
   const status = errorStatus(model, error);
-  const body = errorBody(error);
+  const query = model?.protocol === 'query';
+  const body = query ? serializeQueryError(model!, error, status, requestId) : errorBody(error);
   if (!res.headersSent) {
     res.writeHead(status, {
       ...error.headers,
       'Content-Type': CONTENT_TYPE[model?.protocol ?? 'rest-json'],
       'Content-Length': Buffer.byteLength(body),
       'x-amzn-RequestId': requestId,
-      'x-amzn-ErrorType': `${error.code}:`,
+      // Query protocol clients read the code from the XML body only.
+      ...(!query && { 'x-amzn-ErrorType': `${error.code}:` }),
     });
   }
   res.end(body);

@@ -4,7 +4,7 @@
 // Coral-style message AWS services send ("N validation errors detected: Value ... at '...' failed to
 // satisfy constraint: ...").
 import type { MemberRef, ServiceModel, Shape, StructureShape } from '../model/types.ts';
-import { ServiceError, serializationError } from './errors.ts';
+import { type ErrorCode, ServiceError } from './errors.ts';
 import { compileModelPattern } from './model-pattern.ts';
 
 /** The member path AWS prints in validation messages: lowerCamel names joined by dots. */
@@ -22,16 +22,32 @@ function typeName(value: unknown): string {
   return typeof value;
 }
 
+/**
+ * The codes a protocol answers bad input with: JSON services say SerializationException (not of the member's
+ * type) and InvalidParameterException (a broken constraint); query services (STS) say ValidationError for both.
+ */
+function inputErrorCodes(model: ServiceModel): { malformed: ErrorCode; invalid: ErrorCode } {
+  return model.protocol === 'query'
+    ? { malformed: 'ValidationError', invalid: 'ValidationError' }
+    : { malformed: 'SerializationException', invalid: 'InvalidParameterException' };
+}
+
 export class InputWalker {
   private readonly model: ServiceModel;
+  private readonly codes: { malformed: ErrorCode; invalid: ErrorCode };
   private violations: string[] = [];
 
   constructor(model: ServiceModel) {
     this.model = model;
+    this.codes = inputErrorCodes(model);
     // Every pattern is compiled now, so one that cannot be read stops the server's start.
     for (const shape of Object.values(model.shapes)) {
       if (shape.type === 'string' && shape.pattern) compileModelPattern(shape.pattern);
     }
+  }
+
+  private malformed(message: string): ServiceError {
+    return new ServiceError(this.codes.malformed, message);
   }
 
   shape(name: string): Shape {
@@ -51,18 +67,18 @@ export class InputWalker {
     switch (shape.type) {
       case 'integer':
       case 'long': {
-        if (!/^-?\d+$/.test(single)) throw serializationError(`Value '${single}' for ${memberName} is not an integer`);
+        if (!/^-?\d+$/.test(single)) throw this.malformed(`Value '${single}' for ${memberName} is not an integer`);
         const n = Number(single);
-        if (!Number.isSafeInteger(n)) throw serializationError(`Value '${single}' for ${memberName} is out of range`);
+        if (!Number.isSafeInteger(n)) throw this.malformed(`Value '${single}' for ${memberName} is out of range`);
         return n;
       }
       case 'boolean':
-        if (single !== 'true' && single !== 'false') throw serializationError(`Value '${single}' for ${memberName} is not a boolean`);
+        if (single !== 'true' && single !== 'false') throw this.malformed(`Value '${single}' for ${memberName} is not a boolean`);
         return single === 'true';
       case 'timestamp': {
         const asNumber = Number(single);
         const date = Number.isFinite(asNumber) && single.trim() !== '' ? new Date(asNumber * 1000) : new Date(single);
-        if (Number.isNaN(date.getTime())) throw serializationError(`Value '${single}' for ${memberName} is not a timestamp`);
+        if (Number.isNaN(date.getTime())) throw this.malformed(`Value '${single}' for ${memberName} is not a timestamp`);
         return date;
       }
       default:
@@ -75,7 +91,7 @@ export class InputWalker {
     if (value === null || value === undefined) return undefined;
     const shape = this.shape(ref.shape);
     const mismatch = (expected: string) =>
-      serializationError(`Expected ${expected} for '${path}' but found ${typeName(value)}`);
+      this.malformed(`Expected ${expected} for '${path}' but found ${typeName(value)}`);
     switch (shape.type) {
       case 'structure': {
         if (typeof value !== 'object' || Array.isArray(value)) throw mismatch('an object');
@@ -133,7 +149,7 @@ export class InputWalker {
     const found = this.violations;
     if (found.length === 0) return;
     const noun = found.length === 1 ? 'validation error' : 'validation errors';
-    throw new ServiceError('InvalidParameterException', `${found.length} ${noun} detected: ${found.join('; ')}`);
+    throw new ServiceError(this.codes.invalid, `${found.length} ${noun} detected: ${found.join('; ')}`);
   }
 
   private fail(value: unknown, path: string, rule: string) {

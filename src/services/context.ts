@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal.ts';
 import type { CognitoIdentityHandlers as CognitoIdentityProvider } from '../model/cognito-identity-types.ts';
 import type { CognitoSyncHandlers as CognitoSyncProvider } from '../model/cognito-sync-types.ts';
+import type { StsHandlers as StsProvider } from '../model/sts-types.ts';
 
 /** What a handler knows about the request besides its typed input. Handlers never see HTTP. */
 export interface RequestContext {
@@ -15,6 +16,9 @@ export interface RequestContext {
 export type CognitoSyncHandlers = CognitoSyncProvider<RequestContext>;
 /** Every Cognito Identity operation's handler, typed by the model (src/model/cognito-identity-types.ts). */
 export type CognitoIdentityHandlers = CognitoIdentityProvider<RequestContext>;
+
+/** STS operations' handlers, typed by the model (src/model/sts-types.ts). */
+export type StsHandlers = StsProvider<RequestContext>;
 
 /** An input the pipeline has parsed and checked against the operation's input shape. */
 export type ValidatedInput = Record<string, unknown>;

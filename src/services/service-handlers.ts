@@ -7,6 +7,7 @@ import type { TokenSealer } from '../crypto/token-sealer.ts';
 import type { SnsMobilePush } from '../delivery/sns-mobile-push.ts';
 import { cognitoIdentityModel } from '../model/cognito-identity.ts';
 import { cognitoSyncModel } from '../model/cognito-sync.ts';
+import { stsModel } from '../model/sts.ts';
 import type { Store } from '../store/store.ts';
 import { credentialHandlers } from './cognito-identity/credentials.ts';
 import { developerIdentityHandlers } from './cognito-identity/developer-identities.ts';
@@ -25,9 +26,10 @@ import { recordHandlers } from './cognito-sync/records.ts';
 import { SyncSessionTokens } from './cognito-sync/sync-session-tokens.ts';
 import type { SyncTrigger } from './cognito-sync/sync-trigger.ts';
 import { usageHandlers } from './cognito-sync/usage.ts';
-import { type CognitoIdentityHandlers, type CognitoSyncHandlers, handlersByName, type ServiceHandlers } from './context.ts';
+import { type CognitoIdentityHandlers, type CognitoSyncHandlers, handlersByName, type ServiceHandlers, type StsHandlers } from './context.ts';
 import { notYetImplemented } from './not-yet-implemented.ts';
 import { PageTokens } from './pagination.ts';
+import { stsHandlers } from './sts/assume-role-with-web-identity.ts';
 
 export interface ServiceDependencies {
   config: Config;
@@ -65,8 +67,11 @@ export function buildServiceHandlers(deps: ServiceDependencies): Map<string, Ser
     ...principalTagHandlers(store),
     ...notYetImplemented('UnlinkIdentity'),
   };
+  // Of STS, only the basic Cognito flow's call is served; the pipeline answers every other action InvalidAction.
+  const sts: Pick<StsHandlers, 'AssumeRoleWithWebIdentity'> = stsHandlers(store, openIdTokens, deps.identityCredentials);
   return new Map([
     [cognitoSyncModel.signingName, handlersByName(cognitoSync)],
     [cognitoIdentityModel.signingName, handlersByName(cognitoIdentity)],
+    [stsModel.signingName, handlersByName(sts)],
   ]);
 }
