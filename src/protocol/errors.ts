@@ -2,6 +2,7 @@
 // response in exactly one place (serialize.ts); a status given here overrides the model's. Codes are typed:
 // a code no model defines and no AWS service shares is a compile error.
 import type { ModelErrorCode } from '../model/error-codes.ts';
+import type { OperationModel, ServiceModel } from '../model/types.ts';
 
 export class ServiceError extends Error {
   readonly code: ErrorCode;
@@ -47,3 +48,21 @@ export const notAuthorized = (message: string) => new ServiceError('NotAuthorize
 export const resourceNotFound = (message: string) => new ServiceError('ResourceNotFoundException', message);
 export const serializationError = (message: string) => new ServiceError('SerializationException', message);
 export const notImplemented = (operation: string) => new ServiceError('NotImplementedException', `${operation} is not implemented by this server yet.`);
+
+const declaredCodes = new WeakMap<OperationModel, ReadonlySet<string>>();
+
+/** The codes an operation may answer from its handler: the errors its model declares, and AWS's common ones. */
+export function declaredErrorCodes(model: ServiceModel, operation: OperationModel): ReadonlySet<string> {
+  let codes = declaredCodes.get(operation);
+  if (!codes) {
+    codes = new Set([
+      ...Object.keys(COMMON_ERRORS),
+      ...operation.errors.map((name) => {
+        const shape = model.shapes[name];
+        return shape?.type === 'structure' && shape.error ? shape.error.code : name;
+      }),
+    ]);
+    declaredCodes.set(operation, codes);
+  }
+  return codes;
+}

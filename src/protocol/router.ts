@@ -47,7 +47,7 @@ function decodeSegment(raw: string): string {
 export class Router {
   private readonly templates: CompiledTemplate[] = [];
   private readonly targets = new Map<string, { service: ServiceModel; operation: OperationModel }>();
-  private readonly services: ServiceModel[];
+  readonly services: readonly ServiceModel[];
 
   constructor(services: ServiceModel[]) {
     this.services = services;
