@@ -9,7 +9,7 @@ import { hasSignature, verifySignature } from './auth/sigv4-verify.ts';
 import type { Throttle } from './auth/throttle.ts';
 import { readBody } from './http/read-body.ts';
 import type { ServiceModel } from './model/types.ts';
-import { ServiceError, unservedOperation } from './protocol/errors.ts';
+import { declaredErrorCodes, ServiceError, unservedOperation } from './protocol/errors.ts';
 import { parseInput } from './protocol/parse-input.ts';
 import { isFormContentType, parseFormBody, parseQueryString } from './protocol/query-string.ts';
 import { type Router, RoutingError } from './protocol/router.ts';
@@ -28,15 +28,18 @@ export interface PipelineOptions {
   logger: Logger;
   /** Observes every finished request (metrics). */
   onFinished?: (event: { operation: string; status: number; seconds: number }) => void;
+  /**
+   * Under test only: an output member the model lacks, or a handler's error its operation does not declare,
+   * fails the request with 500 (logged) instead of being dropped or sent, so the test that met it fails.
+   */
+  strictModel?: boolean;
 }
 
 export function createPipeline(options: PipelineOptions) {
-  const walkers = new Map<ServiceModel, InputWalker>();
-  const walkerFor = (model: ServiceModel) => {
-    let walker = walkers.get(model);
-    if (!walker) walkers.set(model, (walker = new InputWalker(model)));
-    return walker;
-  };
+  // Built now, so that a model pattern that cannot be compiled stops the start.
+  const walkers = new Map(options.router.services.map((model) => [model, new InputWalker(model)]));
+  const strictModel = options.strictModel === true;
+  const outputOptions = { refuseUnmodelledMembers: strictModel };
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -76,14 +79,22 @@ export function createPipeline(options: PipelineOptions) {
       }
       await options.throttle.take(principal.kind === 'anonymous' ? `anonymous:${req.socket.remoteAddress}` : principal.accountId);
 
-      const walker = walkerFor(model);
+      const walker = walkers.get(model)!;
       const input = parseInput(route, walker, query, req.headers, body);
       if (route.operation.input) walker.validate(route.operation.input, input);
       authorize(rule, principal, input);
 
-      const output = await handler(input, { principal, requestId, region: options.region, now: new Date() });
+      let output: object | void;
+      try {
+        output = await handler(input, { principal, requestId, region: options.region, now: new Date() });
+      } catch (thrown) {
+        if (strictModel && thrown instanceof ServiceError && !declaredErrorCodes(model, route.operation).has(thrown.code)) {
+          throw new Error(`${operation} threw ${thrown.code}, which its model does not declare (${thrown.message})`);
+        }
+        throw thrown;
+      }
       status = route.operation.http.responseCode;
-      writeSuccess(res, model, status, requestId, serializeOperationOutput(model, route.operation, output, requestId));
+      writeSuccess(res, model, status, requestId, serializeOperationOutput(model, route.operation, output, requestId, outputOptions));
     } catch (thrown) {
       let error: ServiceError;
       if (thrown instanceof ServiceError) {

@@ -2,7 +2,7 @@
 // response in exactly one place (serialize.ts); a status given here overrides the model's. Codes are typed:
 // a code no model defines and no AWS service shares is a compile error.
 import type { ModelErrorCode } from '../model/error-codes.ts';
-import type { ServiceModel } from '../model/types.ts';
+import type { OperationModel, ServiceModel } from '../model/types.ts';
 
 export class ServiceError extends Error {
   readonly code: ErrorCode;
@@ -61,4 +61,22 @@ export const notImplemented = (operation: string) => new ServiceError('NotImplem
 export function unservedOperation(model: ServiceModel, operation: string, served: readonly string[]): ServiceError {
   if (model.protocol !== 'query') return notImplemented(operation);
   return new ServiceError('InvalidAction', `${operation} is not served by this server: of ${model.signingName.toUpperCase()} it answers only ${served.join(', ')}.`);
+}
+
+const declaredCodes = new WeakMap<OperationModel, ReadonlySet<string>>();
+
+/** The codes an operation may answer from its handler: the errors its model declares, and AWS's common ones. */
+export function declaredErrorCodes(model: ServiceModel, operation: OperationModel): ReadonlySet<string> {
+  let codes = declaredCodes.get(operation);
+  if (!codes) {
+    codes = new Set([
+      ...Object.keys(COMMON_ERRORS),
+      ...operation.errors.map((name) => {
+        const shape = model.shapes[name];
+        return shape?.type === 'structure' && shape.error ? shape.error.code : name;
+      }),
+    ]);
+    declaredCodes.set(operation, codes);
+  }
+  return codes;
 }

@@ -71,8 +71,8 @@ function decodeSegment(raw: string): string {
 export class Router {
   private readonly templates: CompiledTemplate[] = [];
   private readonly targets = new Map<string, { service: ServiceModel; operation: OperationModel }>();
-  private readonly services: ServiceModel[];
-  private readonly queryServices: ServiceModel[];
+  readonly services: readonly ServiceModel[];
+  private readonly queryServices: readonly ServiceModel[];
 
   constructor(services: ServiceModel[]) {
     this.services = services;

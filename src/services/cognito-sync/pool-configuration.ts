@@ -6,7 +6,8 @@ import type { CognitoStreamsConfig, IdentityPoolStore, PoolSyncConfiguration, Po
 import type { CognitoSyncHandlers } from '../context.ts';
 import { requireOwnedPool } from '../pool-access.ts';
 
-const toWire = (config: PoolSyncConfiguration): GetIdentityPoolConfigurationResponse & SetIdentityPoolConfigurationResponse => ({
+// Get and Set answer the same members.
+const toWire = (config: PoolSyncConfiguration): GetIdentityPoolConfigurationResponse => ({
   IdentityPoolId: config.identityPoolId,
   PushSync: config.pushSync,
   CognitoStreams: config.cognitoStreams,
