@@ -59,7 +59,7 @@ export function createPipeline(options: PipelineOptions) {
       let principal: Principal = { kind: 'anonymous' };
       if (hasSignature(req.headers, query)) {
         const signer = await verifySignature(
-          { method: req.method ?? 'GET', rawPath, query, headers: req.headers, body },
+          { method: req.method ?? 'GET', rawPath, query, headers: req.headersDistinct, body },
           { service: model.signingName, region: options.region, now: new Date() },
           options.credentials,
         );
