@@ -1,13 +1,16 @@
 // Command-line flags and environment variables → one validated configuration object.
 import { parseArgs } from 'node:util';
+import { parseTrustedProxies, type TrustedProxies } from './http/client-address.ts';
 
 export interface Config {
   host: string;
   port: number;
   dataDir: string;
   region: string;
-  /** Requests per second per account; 0 turns throttling off. */
+  /** Requests per second per account, and per client address; 0 turns throttling off. */
   rateLimit: number;
+  /** Which proxies' `X-Forwarded-For` names the client (for throttling by client address); none when absent. */
+  trustedProxies?: TrustedProxies;
   maxBodyBytes: number;
   logLevel: string;
   /** Lifetime of the temporary credentials GetCredentialsForIdentity issues, in seconds (AWS: 1 hour). */
@@ -63,6 +66,7 @@ const OPTIONS = {
   'database-schema': { type: 'string', env: 'COGNITO_SYNC_DATABASE_SCHEMA', default: '' },
   'database-pool-size': { type: 'string', env: 'COGNITO_SYNC_DATABASE_POOL_SIZE', default: String(DEFAULT_DATABASE_POOL_SIZE) },
   'redis-url': { type: 'string', env: 'COGNITO_SYNC_REDIS_URL', default: '' },
+  'trusted-proxies': { type: 'string', env: 'COGNITO_SYNC_TRUSTED_PROXIES', default: '' },
   'shutdown-grace-seconds': { type: 'string', env: 'COGNITO_SYNC_SHUTDOWN_GRACE_SECONDS', default: '10' },
   'max-datasets-per-identity': { type: 'string', env: 'COGNITO_SYNC_MAX_DATASETS_PER_IDENTITY', default: '20' },
   'max-records-per-dataset': { type: 'string', env: 'COGNITO_SYNC_MAX_RECORDS_PER_DATASET', default: '1024' },
@@ -108,6 +112,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     credentialsTtlSeconds: integerIn('credentials-ttl', value('credentials-ttl'), 1, 43_200),
     database: databaseConfig(value('database-url'), value('database-schema'), value('database-pool-size')),
     redisUrl: redisUrl(value('redis-url')),
+    trustedProxies: trustedProxies(value('trusted-proxies')),
     shutdownGraceMs: integerIn('shutdown-grace-seconds', value('shutdown-grace-seconds'), 0, 3600) * 1000,
     syncQuotas: {
       maxDatasetsPerIdentity: integerIn('max-datasets-per-identity', value('max-datasets-per-identity'), 1, 1_000_000),
@@ -160,6 +165,14 @@ function databaseConfig(urlText: string, schemaFlag: string, poolSizeText: strin
     throw new ConfigError(`database schema must be 1-63 lower-case letters, digits and underscores, not starting with a digit, got '${schema}'`);
   }
   return { url: url.toString(), schema, poolSize: integerIn('database-pool-size', poolSizeText, 1, 1000) };
+}
+
+function trustedProxies(text: string): TrustedProxies | undefined {
+  try {
+    return parseTrustedProxies(text);
+  } catch (error) {
+    throw new ConfigError(`trusted-proxies must be a hop count or a comma-separated list of addresses and CIDR blocks: ${(error as Error).message}`);
+  }
 }
 
 function redisUrl(text: string): string | undefined {

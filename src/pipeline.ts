@@ -1,5 +1,5 @@
-// One request, one path: route → authenticate → throttle → parse and validate → authorize → handler →
-// serialize. Errors from anywhere are values with a code, serialized once at the end.
+// One request, one path: route → throttle by client → authenticate → throttle by account → parse and
+// validate → authorize → handler → serialize. Errors from anywhere are values with a code, serialized once at the end.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -7,6 +7,7 @@ import { authorize, callerRule } from './auth/operation-rules.ts';
 import type { CredentialResolver, Principal } from './auth/principal.ts';
 import { hasSignature, verifySignature } from './auth/sigv4-verify.ts';
 import type { Throttle } from './auth/throttle.ts';
+import { clientAddressResolver } from './http/client-address.ts';
 import { readBody } from './http/read-body.ts';
 import type { ServiceModel } from './model/types.ts';
 import { ServiceError } from './protocol/errors.ts';
@@ -23,6 +24,9 @@ export interface PipelineOptions {
   handlers: Map<string, ServiceHandlers>;
   credentials: CredentialResolver;
   throttle: Throttle;
+  /** The address a request's client is throttled under (X-Forwarded-For as far as proxies are trusted);
+   *  the socket's peer by default. */
+  clientAddress?: (req: IncomingMessage) => string;
   region: string;
   maxBodyBytes: number;
   logger: Logger;
@@ -31,6 +35,7 @@ export interface PipelineOptions {
 }
 
 export function createPipeline(options: PipelineOptions) {
+  const clientAddress = options.clientAddress ?? clientAddressResolver(undefined);
   const walkers = new Map<ServiceModel, InputWalker>();
   const walkerFor = (model: ServiceModel) => {
     let walker = walkers.get(model);
@@ -53,6 +58,9 @@ export function createPipeline(options: PipelineOptions) {
       const route = options.router.route(req.method ?? 'GET', rawPath, Array.isArray(target) ? target[0] : target);
       model = route.service;
       operation = route.operation.name;
+      // Before the body is read or a signature checked (routing needs neither): what a flood costs is this
+      // one bucket lookup, whatever it sends, bad signatures and unsigned calls alike.
+      await options.throttle.take('client', clientAddress(req));
       const body = await readBody(req, options.maxBodyBytes);
 
       const rule = callerRule(model.signingName, operation);
@@ -67,7 +75,7 @@ export function createPipeline(options: PipelineOptions) {
       } else if (rule !== 'anyone') {
         throw new ServiceError('MissingAuthenticationTokenException', 'Request is missing Authentication Token');
       }
-      await options.throttle.take(principal.kind === 'anonymous' ? `anonymous:${req.socket.remoteAddress}` : principal.accountId);
+      if (principal.kind !== 'anonymous') await options.throttle.take('account', principal.accountId);
 
       const walker = walkerFor(model);
       const input = parseInput(route, walker, query, req.headers, body);

@@ -16,6 +16,7 @@ import { SnsPushPublisher, snsPushHandlers } from './delivery/sns-push-publisher
 import { answerClientError } from './http/aws-shaped-client-error.ts';
 import { answerPreflight, applyCors } from './http/cors.ts';
 import { createMetrics } from './http/metrics.ts';
+import { clientAddressResolver } from './http/client-address.ts';
 import { answerOperationalEndpoint } from './http/operational-endpoints.ts';
 import { createLogger } from './logger.ts';
 import { cognitoIdentityModel } from './model/cognito-identity.ts';
@@ -79,6 +80,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     handlers,
     credentials: new StoreCredentialResolver(store, identityCredentials),
     throttle,
+    clientAddress: clientAddressResolver(config.trustedProxies),
     region: config.region,
     maxBodyBytes: config.maxBodyBytes,
     logger,
