@@ -1,5 +1,6 @@
 // Command-line flags and environment variables → one validated configuration object.
 import { parseArgs } from 'node:util';
+import { MAX_SERVER_KEY_ID } from './crypto/server-keys.ts';
 import { parseTrustedProxies, type TrustedProxies } from './http/client-address.ts';
 
 export interface Config {
@@ -13,6 +14,8 @@ export interface Config {
   trustedProxies?: TrustedProxies;
   maxBodyBytes: number;
   logLevel: string;
+  /** The server keys in use (see crypto/server-keys.ts), the current one first. */
+  serverKeyIds: number[];
   /** Lifetime of the temporary credentials GetCredentialsForIdentity issues, in seconds (AWS: 1 hour). */
   credentialsTtlSeconds: number;
   /** PostgreSQL store when set (postgres://…); the embedded SQLite store in `dataDir` otherwise. */
@@ -62,6 +65,7 @@ const OPTIONS = {
   'max-body-bytes': { type: 'string', env: 'COGNITO_SYNC_MAX_BODY_BYTES', default: String(DEFAULT_MAX_BODY_BYTES) },
   'log-level': { type: 'string', env: 'COGNITO_SYNC_LOG_LEVEL', default: 'info' },
   'credentials-ttl': { type: 'string', env: 'COGNITO_SYNC_CREDENTIALS_TTL', default: '3600' },
+  'server-key-ids': { type: 'string', env: 'COGNITO_SYNC_SERVER_KEY_IDS', default: '1' },
   'database-url': { type: 'string', env: 'COGNITO_SYNC_DATABASE_URL', default: '' },
   'database-schema': { type: 'string', env: 'COGNITO_SYNC_DATABASE_SCHEMA', default: '' },
   'database-pool-size': { type: 'string', env: 'COGNITO_SYNC_DATABASE_POOL_SIZE', default: String(DEFAULT_DATABASE_POOL_SIZE) },
@@ -110,6 +114,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     maxBodyBytes: integerIn('max-body-bytes', value('max-body-bytes'), 1024, 1024 * 1024 * 1024),
     logLevel,
     credentialsTtlSeconds: integerIn('credentials-ttl', value('credentials-ttl'), 1, 43_200),
+    serverKeyIds: serverKeyIds(value('server-key-ids')),
     database: databaseConfig(value('database-url'), value('database-schema'), value('database-pool-size')),
     redisUrl: redisUrl(value('redis-url')),
     trustedProxies: trustedProxies(value('trusted-proxies')),
@@ -165,6 +170,13 @@ function databaseConfig(urlText: string, schemaFlag: string, poolSizeText: strin
     throw new ConfigError(`database schema must be 1-63 lower-case letters, digits and underscores, not starting with a digit, got '${schema}'`);
   }
   return { url: url.toString(), schema, poolSize: integerIn('database-pool-size', poolSizeText, 1, 1000) };
+}
+
+/** `2,1`: key 2 seals and signs, key 1 still opens and verifies. */
+function serverKeyIds(text: string): number[] {
+  const ids = text.split(',').map((part) => integerIn('server-key-ids entry', part.trim(), 1, MAX_SERVER_KEY_ID));
+  if (new Set(ids).size !== ids.length) throw new ConfigError(`server-key-ids must not name a key twice, got '${text}'`);
+  return ids;
 }
 
 function trustedProxies(text: string): TrustedProxies | undefined {

@@ -7,7 +7,8 @@ import { IdentityCredentials } from './auth/identity-credentials.ts';
 import { OpenIdTokens } from './auth/open-id-tokens.ts';
 import { noThrottle, type Throttle, TokenBucketThrottle } from './auth/throttle.ts';
 import type { Config } from './config.ts';
-import { newServerSecret, TokenSealer } from './crypto/token-sealer.ts';
+import { loadServerKeys } from './crypto/server-keys.ts';
+import { TokenSealer } from './crypto/token-sealer.ts';
 import { createCognitoStreams } from './delivery/cognito-streams.ts';
 import { LambdaSyncTrigger } from './delivery/lambda-sync-trigger.ts';
 import { OutboxWorker, wakingOnQueuedWork } from './delivery/outbox-worker.ts';
@@ -41,11 +42,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   const store = await openStore(config);
   const bootstrap = await ensureDeveloperKey(store, config);
-  const sealer = new TokenSealer(await store.getOrCreateSecret('token-sealing', newServerSecret()));
-  const openIdTokens = await OpenIdTokens.load(store);
+  const serverKeys = await loadServerKeys(store, config.serverKeyIds);
+  for (const keyId of serverKeys.generated) logger.info({ keyId }, `created server key ${keyId} (its OpenID signing key generated now)`);
+  const sealer = new TokenSealer(serverKeys.keys.map((key) => ({ id: key.id, secret: key.sealingSecret })));
+  const openIdTokens = await OpenIdTokens.fromKeys(serverKeys.keys.map((key) => key.openIdSigningKey));
   const identityCredentials = new IdentityCredentials({
     sealer,
-    signingKey: await store.getOrCreateSecret('identity-credentials-signing', newServerSecret()),
+    signingKeys: new Map(serverKeys.keys.map((key) => [key.id, key.credentialsSigningSecret])),
     identities: store,
     ttlSeconds: config.credentialsTtlSeconds,
   });
