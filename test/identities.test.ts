@@ -45,7 +45,7 @@ after(async () => {
   await server.dispose();
 });
 
-describe('unauthenticated identities', () => {
+describe('unauthenticated identities', { timeout: 300_000 }, () => {
   it('GetId → GetCredentialsForIdentity → a CognitoSyncClient on those credentials', async () => {
     const poolId = await createPool(server);
     const { IdentityId } = await server.identityClient().send(new GetIdCommand({ IdentityPoolId: poolId }));
@@ -122,7 +122,7 @@ describe('unauthenticated identities', () => {
   });
 });
 
-describe('developer-authenticated identities', () => {
+describe('developer-authenticated identities', { timeout: 300_000 }, () => {
   it('GetOpenIdTokenForDeveloperIdentity → GetCredentialsForIdentity with the token → Cognito Sync', async () => {
     const poolId = await createPool(server);
     const alice = await developerIdentity(server, poolId, 'alice');
@@ -254,7 +254,7 @@ describe('developer-authenticated identities', () => {
   });
 });
 
-describe('bad logins and tokens', () => {
+describe('bad logins and tokens', { timeout: 300_000 }, () => {
   let poolId: string;
   let alice: Awaited<ReturnType<typeof developerIdentity>>;
   before(async () => {
@@ -364,7 +364,7 @@ describe('bad logins and tokens', () => {
   });
 });
 
-describe('identity management (developer)', () => {
+describe('identity management (developer)', { timeout: 300_000 }, () => {
   it('ListIdentities pages through a pool, DescribeIdentity shows logins and dates', async () => {
     const poolId = await createPool(server);
     const ids = new Set<string>();
@@ -430,7 +430,7 @@ describe('identity management (developer)', () => {
   });
 });
 
-describe('developer user identifiers', () => {
+describe('developer user identifiers', { timeout: 300_000 }, () => {
   it('LookupDeveloperIdentity by user, by identity, by both; mismatches and unknowns refused', async () => {
     const poolId = await createPool(server);
     const henry = await developerIdentity(server, poolId, 'henry');
@@ -567,7 +567,7 @@ describe('developer user identifiers', () => {
   });
 });
 
-describe('another account', () => {
+describe('another account', { timeout: 300_000 }, () => {
   it("cannot see, describe, delete, look up or mint tokens for this account's identities", async () => {
     const poolId = await createPool(server);
     const nora = await developerIdentity(server, poolId, 'nora');

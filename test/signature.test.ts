@@ -16,7 +16,7 @@ function assertError(res: RawResponse, status: number, code: string, message?: R
   if (message) assert.match(res.json().message as string, message);
 }
 
-describe('SigV4 verification', () => {
+describe('SigV4 verification', { timeout: 120_000 }, () => {
   let server: TestServer;
   let poolId: string;
   let path: string;

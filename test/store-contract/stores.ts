@@ -62,7 +62,7 @@ const postgresSkip = await skipUnlessPostgres();
 /** Defines `body` once per store kind; `subject()` gives the store opened for that kind's suite. */
 export function contractSuite(name: string, body: (subject: () => StoreUnderTest, kind: Kind) => void) {
   for (const kind of ['sqlite', 'postgres'] as const) {
-    describe(`${name} [${kind}]`, { skip: kind === 'postgres' ? postgresSkip : false }, () => {
+    describe(`${name} [${kind}]`, { skip: kind === 'postgres' ? postgresSkip : false, timeout: 120_000 }, () => {
       let opened: StoreUnderTest | undefined;
       let cleanup: (() => Promise<void>) | undefined;
       before(async () => {
