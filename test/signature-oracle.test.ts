@@ -44,7 +44,9 @@ function sendRaw(port: number, head: string, body: Buffer | string = ''): Promis
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
       resolve({ status, body: text.slice(text.indexOf('\r\n\r\n') + 4) });
     });
-    socket.end(Buffer.concat([Buffer.from(`${lines}Connection: close\r\n\r\n`, 'utf8'), Buffer.from(body)]));
+    // Not end(): a half-closed connection may be dropped before a slow answer is written. `Connection: close` has
+    // the server close it once it has answered.
+    socket.write(Buffer.concat([Buffer.from(`${lines}Connection: close\r\n\r\n`, 'utf8'), Buffer.from(body)]));
   });
 }
 
