@@ -33,6 +33,8 @@ export interface Config {
   outboxLeaseMs: number;
   /** How often an idle node looks for outbox items queued by other nodes. */
   outboxPollMs: number;
+  /** Serve the operator's console (static files) at /console/. */
+  console: boolean;
 }
 
 export interface DatabaseConfig {
@@ -73,6 +75,7 @@ const OPTIONS = {
   'streams-s3-url-ttl': { type: 'string', env: 'COGNITO_SYNC_STREAMS_S3_URL_TTL', default: '604800' },
   'outbox-lease-seconds': { type: 'string', env: 'COGNITO_SYNC_OUTBOX_LEASE_SECONDS', default: '60' },
   'outbox-poll-ms': { type: 'string', env: 'COGNITO_SYNC_OUTBOX_POLL_MS', default: '1000' },
+  console: { type: 'string', env: 'COGNITO_SYNC_CONSOLE', default: 'true' },
 } as const;
 
 export class ConfigError extends Error {}
@@ -120,6 +123,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     streamsS3UrlTtlSeconds: integerIn('streams-s3-url-ttl', value('streams-s3-url-ttl'), 1, 604_800),
     outboxLeaseMs: integerIn('outbox-lease-seconds', value('outbox-lease-seconds'), 1, 3600) * 1000,
     outboxPollMs: integerIn('outbox-poll-ms', value('outbox-poll-ms'), 10, 60_000),
+    console: booleanFlag('console', value('console')),
   };
 
   const accessKeyId = env.COGNITO_SYNC_ACCESS_KEY_ID;
@@ -137,6 +141,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     throw new ConfigError('COGNITO_SYNC_ACCOUNT_ID needs COGNITO_SYNC_ACCESS_KEY_ID and COGNITO_SYNC_SECRET_ACCESS_KEY');
   }
   return config;
+}
+
+function booleanFlag(name: string, text: string): boolean {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw new ConfigError(`${name} must be true or false, got '${text}'`);
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

@@ -14,10 +14,13 @@ import { OutboxWorker, wakingOnQueuedWork } from './delivery/outbox-worker.ts';
 import { SnsMobilePush } from './delivery/sns-mobile-push.ts';
 import { SnsPushPublisher, snsPushHandlers } from './delivery/sns-push-publisher.ts';
 import { answerClientError } from './http/aws-shaped-client-error.ts';
+import { createConsoleStatic } from './http/console-static.ts';
 import { answerPreflight, applyCors } from './http/cors.ts';
 import { createMetrics } from './http/metrics.ts';
 import { answerOperationalEndpoint } from './http/operational-endpoints.ts';
 import { createLogger } from './logger.ts';
+import { createOperatorApi } from './operator/operator-api.ts';
+import { readServerVersion } from './operator/status.ts';
 import { cognitoIdentityModel } from './model/cognito-identity.ts';
 import { cognitoSyncModel } from './model/cognito-sync.ts';
 import { createPipeline } from './pipeline.ts';
@@ -74,10 +77,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const handlers = buildServiceHandlers({
     config, store, outboxStore, sealer, openIdTokens, identityCredentials, syncTrigger, mobilePush,
   });
+  const credentials = new StoreCredentialResolver(store, identityCredentials);
   const pipeline = createPipeline({
     router: new Router([cognitoSyncModel, cognitoIdentityModel]),
     handlers,
-    credentials: new StoreCredentialResolver(store, identityCredentials),
+    credentials,
     throttle,
     region: config.region,
     maxBodyBytes: config.maxBodyBytes,
@@ -86,10 +90,21 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
 
   const operationalEndpoints = { store, metrics, openIdTokens, isShuttingDown: () => shuttingDown };
+  const operatorApi = createOperatorApi({
+    store,
+    credentials,
+    region: config.region,
+    dataDir: config.dataDir,
+    facts: { version: readServerVersion(), region: config.region, startedAt: new Date() },
+    logger,
+  });
+  const answerConsole = config.console ? createConsoleStatic({ region: config.region }) : undefined;
   const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 60_000 }, (req, res) => {
     applyCors(req, res);
     if (answerPreflight(req, res)) return;
     if (answerOperationalEndpoint(req, res, operationalEndpoints)) return;
+    if (answerConsole?.(req, res)) return;
+    if (operatorApi.answer(req, res)) return;
     inFlight.add(res);
     if (shuttingDown) res.setHeader('Connection', 'close');
     res.once('close', () => {
@@ -135,6 +150,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await outboxWorker.stop(config.shutdownGraceMs);
       await cognitoStreams.close();
       mobilePush.close();
+      await operatorApi.close();
       await store.close();
     })());
 

@@ -1,6 +1,7 @@
 // The embedded store: node:sqlite in WAL mode. Calls are synchronous inside one process, so each
 // method is naturally serialized; write methods that read-then-write use BEGIN IMMEDIATE.
 import type { Store } from '../store.ts';
+import { backupTo } from './backup.ts';
 import { type Db, openDatabase } from './database.ts';
 import { createGroupCommit } from './group-commit.ts';
 import * as bulkPublish from './bulk-publish.ts';
@@ -25,6 +26,7 @@ export function openSqliteStore(dataDir: string): Store {
     async ping() {
       db.prepare('SELECT 1').get();
     },
+    backupTo: (file, onProgress) => backupTo(db, file, onProgress),
     async close() {
       if (closed) return;
       closed = true;
