@@ -141,6 +141,9 @@ describe('operator console in a browser', { timeout: 300_000, skip: unavailable 
     await page.getByLabel('Record value').fill('light');
     await page.getByRole('button', { name: 'Save record' }).click();
     await page.getByText('Saved theme: the dataset is now at SyncCount 3.').waitFor();
+    // The console has read the dataset again (at count 3) before the device writes below.
+    await page.getByTestId('dataset-sync-count').getByText('3', { exact: true }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Reading records' }).waitFor({ state: 'detached' });
 
     const device = user.device();
     const pulled = await device.send(new ListRecordsCommand({ ...where(), LastSyncCount: 2 }));
