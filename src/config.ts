@@ -33,6 +33,11 @@ export interface Config {
   outboxLeaseMs: number;
   /** How often an idle node looks for outbox items queued by other nodes. */
   outboxPollMs: number;
+  /**
+   * For the test suite only (COGNITO_SYNC_STRICT_MODEL=1, no flag): an output member or a handler's error that
+   * the model does not declare fails the request (500) instead of being dropped or sent (see pipeline.ts).
+   */
+  strictModel: boolean;
 }
 
 export interface DatabaseConfig {
@@ -120,6 +125,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     streamsS3UrlTtlSeconds: integerIn('streams-s3-url-ttl', value('streams-s3-url-ttl'), 1, 604_800),
     outboxLeaseMs: integerIn('outbox-lease-seconds', value('outbox-lease-seconds'), 1, 3600) * 1000,
     outboxPollMs: integerIn('outbox-poll-ms', value('outbox-poll-ms'), 10, 60_000),
+    strictModel: strictModel(env.COGNITO_SYNC_STRICT_MODEL),
   };
 
   const accessKeyId = env.COGNITO_SYNC_ACCESS_KEY_ID;
@@ -137,6 +143,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     throw new ConfigError('COGNITO_SYNC_ACCOUNT_ID needs COGNITO_SYNC_ACCESS_KEY_ID and COGNITO_SYNC_SECRET_ACCESS_KEY');
   }
   return config;
+}
+
+function strictModel(text: string | undefined): boolean {
+  if (text === undefined || text === '' || text === '0') return false;
+  if (text === '1') return true;
+  throw new ConfigError(`COGNITO_SYNC_STRICT_MODEL must be 1 or 0, got '${text}'`);
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
