@@ -35,6 +35,11 @@ export interface Config {
   outboxPollMs: number;
   /** Serve the operator's console (static files) at /console/. */
   console: boolean;
+  /**
+   * For the test suite only (COGNITO_SYNC_STRICT_MODEL=1, no flag): an output member or a handler's error that
+   * the model does not declare fails the request (500) instead of being dropped or sent (see pipeline.ts).
+   */
+  strictModel: boolean;
 }
 
 export interface DatabaseConfig {
@@ -124,6 +129,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     outboxLeaseMs: integerIn('outbox-lease-seconds', value('outbox-lease-seconds'), 1, 3600) * 1000,
     outboxPollMs: integerIn('outbox-poll-ms', value('outbox-poll-ms'), 10, 60_000),
     console: booleanFlag('console', value('console')),
+    strictModel: strictModel(env.COGNITO_SYNC_STRICT_MODEL),
   };
 
   const accessKeyId = env.COGNITO_SYNC_ACCESS_KEY_ID;
@@ -147,6 +153,12 @@ function booleanFlag(name: string, text: string): boolean {
   if (text === 'true') return true;
   if (text === 'false') return false;
   throw new ConfigError(`${name} must be true or false, got '${text}'`);
+}
+
+function strictModel(text: string | undefined): boolean {
+  if (text === undefined || text === '' || text === '0') return false;
+  if (text === '1') return true;
+  throw new ConfigError(`COGNITO_SYNC_STRICT_MODEL must be 1 or 0, got '${text}'`);
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

@@ -87,6 +87,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     maxBodyBytes: config.maxBodyBytes,
     logger,
     onFinished: (event) => metrics.observeRequest(event),
+    strictModel: config.strictModel,
   });
 
   const operationalEndpoints = { store, metrics, openIdTokens, isShuttingDown: () => shuttingDown };

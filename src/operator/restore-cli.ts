@@ -6,7 +6,7 @@
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, chmodSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { sqliteMigrations } from '../store/sqlite/migrations.ts';
+import { migrations } from '../store/sql/schema.ts';
 import { checkSqliteFile, isHeldByAnotherProcess } from './sqlite-file.ts';
 
 const USAGE = `usage: npm run restore -- --from FILE --data-dir DIR [--force]
@@ -59,7 +59,7 @@ function main(): number {
   } catch (error) {
     throw new Refused(`${from} is not a usable backup: ${(error as Error).message}`);
   }
-  const newest = Math.max(...sqliteMigrations.map((m) => m.version));
+  const newest = Math.max(...migrations.map((m) => m.version));
   if (schemaVersion === 0) throw new Refused(`${from} is a SQLite file but not a cognito-sync-server store (no schema_migrations table)`);
   if (schemaVersion > newest) {
     throw new Refused(`${from} was made by a newer server (schema version ${schemaVersion}; this one knows up to ${newest}): restore it with that version`);

@@ -5,16 +5,7 @@
 // satisfy constraint: ...").
 import type { MemberRef, ServiceModel, Shape, StructureShape } from '../model/types.ts';
 import { ServiceError, serializationError } from './errors.ts';
-
-const patternCache = new Map<string, RegExp>();
-function wholeStringPattern(pattern: string): RegExp {
-  let re = patternCache.get(pattern);
-  if (!re) {
-    re = new RegExp(`^(?:${pattern})$`, 's');
-    patternCache.set(pattern, re);
-  }
-  return re;
-}
+import { compileModelPattern } from './model-pattern.ts';
 
 /** The member path AWS prints in validation messages: lowerCamel names joined by dots. */
 const wirePath = (memberName: string) => memberName.charAt(0).toLowerCase() + memberName.slice(1);
@@ -37,8 +28,9 @@ export class InputWalker {
 
   constructor(model: ServiceModel) {
     this.model = model;
+    // Every pattern is compiled now, so one that cannot be read stops the server's start.
     for (const shape of Object.values(model.shapes)) {
-      if (shape.type === 'string' && shape.pattern) wholeStringPattern(shape.pattern);
+      if (shape.type === 'string' && shape.pattern) compileModelPattern(shape.pattern);
     }
   }
 
@@ -185,7 +177,7 @@ export class InputWalker {
         if (shape.enum && !shape.enum.includes(text)) {
           this.fail(text, path, `Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
         }
-        if (shape.pattern && !wholeStringPattern(shape.pattern).test(text)) {
+        if (shape.pattern && !compileModelPattern(shape.pattern).test(text)) {
           this.fail(text, path, `Member must satisfy regular expression pattern: ${shape.pattern}`);
         }
         return;
