@@ -89,15 +89,17 @@ export class InputWalker {
         if (typeof value !== 'object' || Array.isArray(value)) throw mismatch('an object');
         return this.structureFromJson(shape, path, value as Record<string, unknown>);
       }
+      // A null element stays null (a null member is simply absent): validate() refuses it by name, so
+      // no handler ever meets a hole in a list or map.
       case 'list': {
         if (!Array.isArray(value)) throw mismatch('an array');
-        return value.map((item, i) => this.fromJson(shape.member, `${path}.${i + 1}.member`, item));
+        return value.map((item, i) => (item === null ? null : this.fromJson(shape.member, `${path}.${i + 1}.member`, item)));
       }
       case 'map': {
         if (typeof value !== 'object' || Array.isArray(value)) throw mismatch('an object');
         const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-          out[k] = this.fromJson(shape.value, `${path}.${k}`, v);
+          out[k] = v === null ? null : this.fromJson(shape.value, `${path}.${k}`, v);
         }
         return out;
       }
@@ -159,6 +161,11 @@ export class InputWalker {
   }
 
   private check(ref: MemberRef, path: string, value: unknown) {
+    // Only list elements and map values can be null here (see fromJson).
+    if (value === null) {
+      this.fail(null, path, 'Member must not be null');
+      return;
+    }
     const shape = this.shape(ref.shape);
     switch (shape.type) {
       case 'structure':
