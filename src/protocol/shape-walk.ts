@@ -5,6 +5,7 @@
 // satisfy constraint: ...").
 import type { MemberRef, ServiceModel, Shape, StructureShape } from '../model/types.ts';
 import { ServiceError, serializationError } from './errors.ts';
+import { isWellFormedText } from './utf8-text.ts';
 
 const patternCache = new Map<string, RegExp>();
 function wholeStringPattern(pattern: string): RegExp {
@@ -24,6 +25,10 @@ function describeValue(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return `'${text.length > 100 ? `${text.slice(0, 100)}...` : text}'`;
 }
+
+// AWS's JSON parsers refuse such text too; storing it would mean answering one value and keeping another.
+const notUnicode = (what: string) =>
+  serializationError(`${what} is not valid Unicode text: it holds invalid UTF-8 or an unpaired surrogate escape (\\ud800-\\udfff)`);
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
@@ -99,12 +104,14 @@ export class InputWalker {
         if (typeof value !== 'object' || Array.isArray(value)) throw mismatch('an object');
         const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+          if (!isWellFormedText(k)) throw notUnicode(`A key of '${path}'`);
           out[k] = v === null ? null : this.fromJson(shape.value, `${path}.${k}`, v);
         }
         return out;
       }
       case 'string':
         if (typeof value !== 'string') throw mismatch('a string');
+        if (!isWellFormedText(value)) throw notUnicode(`The value at '${path}'`);
         return value;
       case 'integer':
       case 'long':
