@@ -1,4 +1,5 @@
 // Wiring only: builds the store, the services and the request pipeline, and serves them over HTTP.
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StoreCredentialResolver } from './auth/credential-resolver.ts';
@@ -13,7 +14,7 @@ import { LambdaSyncTrigger } from './delivery/lambda-sync-trigger.ts';
 import { OutboxWorker, wakingOnQueuedWork } from './delivery/outbox-worker.ts';
 import { SnsMobilePush } from './delivery/sns-mobile-push.ts';
 import { SnsPushPublisher, snsPushHandlers } from './delivery/sns-push-publisher.ts';
-import { answerClientError } from './http/aws-shaped-client-error.ts';
+import { HttpLevelErrors } from './http/http-level-errors.ts';
 import { answerPreflight, applyCors } from './http/cors.ts';
 import { createMetrics } from './http/metrics.ts';
 import { answerOperationalEndpoint } from './http/operational-endpoints.ts';
@@ -21,7 +22,9 @@ import { createLogger } from './logger.ts';
 import { cognitoIdentityModel } from './model/cognito-identity.ts';
 import { cognitoSyncModel } from './model/cognito-sync.ts';
 import { createPipeline } from './pipeline.ts';
+import { ServiceError } from './protocol/errors.ts';
 import { Router } from './protocol/router.ts';
+import { writeError } from './protocol/serialize.ts';
 import { SyncTrigger } from './services/cognito-sync/sync-trigger.ts';
 import { buildServiceHandlers } from './services/service-handlers.ts';
 import { openStore } from './store/open-store.ts';
@@ -86,8 +89,18 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
 
   const operationalEndpoints = { store, metrics, openIdTokens, isShuttingDown: () => shuttingDown };
-  const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 60_000 }, (req, res) => {
+  const httpLevelErrors = new HttpLevelErrors(config);
+  const server = createServer({
+    maxHeaderSize: 16 * 1024,
+    headersTimeout: config.headersTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    // Node looks for expired connections only this often (30 s unless told), so a timeout fires up to this late.
+    connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(config.headersTimeoutMs / 10))),
+    // Answered AWS-shaped by httpLevelErrors.screen instead of Node's bare 400.
+    requireHostHeader: false,
+  }, (req, res) => {
     applyCors(req, res);
+    if (httpLevelErrors.screen(req, res)) return;
     if (answerPreflight(req, res)) return;
     if (answerOperationalEndpoint(req, res, operationalEndpoints)) return;
     inFlight.add(res);
@@ -98,11 +111,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
     });
     pipeline(req, res).catch((error) => {
       logger.error({ err: error }, 'request pipeline failed');
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
+      writeError(res, undefined, randomUUID(), new ServiceError('InternalErrorException', 'An internal error occurred', { status: 500 }));
     });
   });
-  server.on('clientError', answerClientError);
+  server.on('clientError', httpLevelErrors.answerClientError);
+  server.on('checkExpectation', (req, res) => {
+    applyCors(req, res);
+    httpLevelErrors.answerExpectation(req, res);
+  });
+  server.on('connect', httpLevelErrors.answerConnect);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
