@@ -90,15 +90,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
 
   const operationalEndpoints = { store, metrics, openIdTokens, isShuttingDown: () => shuttingDown };
   const httpLevelErrors = new HttpLevelErrors(config);
-  const server = createServer({
-    maxHeaderSize: 16 * 1024,
-    headersTimeout: config.headersTimeoutMs,
-    requestTimeout: config.requestTimeoutMs,
-    // Node looks for expired connections only this often (30 s unless told), so a timeout fires up to this late.
-    connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(config.headersTimeoutMs / 10))),
-    // Answered AWS-shaped by httpLevelErrors.screen instead of Node's bare 400.
-    requireHostHeader: false,
-  }, (req, res) => {
+  const server = createServer({ maxHeaderSize: 16 * 1024, ...httpLevelErrors.serverOptions() }, (req, res) => {
     applyCors(req, res);
     if (httpLevelErrors.screen(req, res)) return;
     if (answerPreflight(req, res)) return;
@@ -114,12 +106,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       writeError(res, undefined, randomUUID(), new ServiceError('InternalErrorException', 'An internal error occurred', { status: 500 }));
     });
   });
-  server.on('clientError', httpLevelErrors.answerClientError);
-  server.on('checkExpectation', (req, res) => {
-    applyCors(req, res);
-    httpLevelErrors.answerExpectation(req, res);
-  });
-  server.on('connect', httpLevelErrors.answerConnect);
+  httpLevelErrors.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

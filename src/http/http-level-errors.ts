@@ -2,11 +2,12 @@
 // oversized headers, timeouts, an Expect other than 100-continue, HTTP/1.1 without Host, CONNECT. Its answers
 // are bare (a status line, no body). These are AWS-shaped instead, so every client sees a code and a message.
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ServiceError } from '../protocol/errors.ts';
 import { errorBody, writeError } from '../protocol/serialize.ts';
+import { applyCors } from './cors.ts';
 
 export interface ConnectionTimeouts {
   /** How long a client may take to send a request's headers. */
@@ -27,6 +28,25 @@ export class HttpLevelErrors {
     this.timeouts = timeouts;
   }
 
+  /** Node's own limits, set so that what they refuse is answered here. */
+  serverOptions(): ServerOptions {
+    return {
+      headersTimeout: this.timeouts.headersTimeoutMs,
+      requestTimeout: this.timeouts.requestTimeoutMs,
+      // Node looks for expired connections only this often (30 s unless told): a timeout fires up to this late.
+      connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(this.timeouts.headersTimeoutMs / 10))),
+      // Answered by screen() instead of Node's bare 400.
+      requireHostHeader: false,
+    };
+  }
+
+  /** Takes over the answers Node would give bare. */
+  attach(server: Server) {
+    server.on('clientError', this.answerClientError);
+    server.on('checkExpectation', this.answerExpectation);
+    server.on('connect', this.answerConnect);
+  }
+
   /**
    * First step for every request. Answers (and returns true for) an HTTP/1.1 request without Host, which
    * Node would refuse bare (the server is built with requireHostHeader: false for this).
@@ -41,24 +61,25 @@ export class HttpLevelErrors {
     return false;
   }
 
-  /** The server's 'checkExpectation' listener: any Expect but 100-continue (which Node answers itself). */
-  readonly answerExpectation = (req: IncomingMessage, res: ServerResponse) => {
+  /** Any Expect but 100-continue (which Node answers itself). */
+  private readonly answerExpectation = (req: IncomingMessage, res: ServerResponse) => {
+    applyCors(req, res);
     res.setHeader('Connection', 'close');
     const expectation = String(req.headers.expect).slice(0, 100);
     writeError(res, undefined, randomUUID(), new ServiceError('ExpectationFailedException', `Expect: ${expectation} is not supported; only 100-continue is`, { status: 417 }));
   };
 
-  /** The server's 'connect' listener: no proxying here. */
-  readonly answerConnect = (_req: IncomingMessage, socket: Duplex) => {
+  /** No proxying here. */
+  private readonly answerConnect = (_req: IncomingMessage, socket: Duplex) => {
     socket.on('error', () => socket.destroy());
     socket.end(rawAnswer(new ServiceError('UnknownOperationException', 'CONNECT is not supported', { status: 405 })));
   };
 
   /**
-   * The server's 'clientError' listener. The socket is destroyed with the error answered, so a request
-   * whose body was being read learns what its client was told (see read-body.ts).
+   * Unparseable requests, oversized headers, timeouts, clients gone mid-request. The socket is destroyed with
+   * the error answered, so a request whose body was being read learns what its client was told (read-body.ts).
    */
-  readonly answerClientError = (error: NodeJS.ErrnoException, socket: Socket) => {
+  private readonly answerClientError = (error: NodeJS.ErrnoException, socket: Socket) => {
     const latest = this.latest.get(socket);
     const answer = this.answerFor(error, latest && !latest.req.complete ? 'body' : 'headers');
     const responseUnderWay = latest !== undefined && latest.res.headersSent && !latest.res.writableFinished;
