@@ -9,6 +9,9 @@ export interface Config {
   /** Requests per second per account; 0 turns throttling off. */
   rateLimit: number;
   maxBodyBytes: number;
+  /** How long a client may take to send a request's headers, and its whole request (headers and body). */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
   logLevel: string;
   /** Lifetime of the temporary credentials GetCredentialsForIdentity issues, in seconds (AWS: 1 hour). */
   credentialsTtlSeconds: number;
@@ -64,6 +67,8 @@ const OPTIONS = {
   region: { type: 'string', env: 'COGNITO_SYNC_REGION', default: 'us-east-1' },
   'rate-limit': { type: 'string', env: 'COGNITO_SYNC_RATE_LIMIT', default: '1000' },
   'max-body-bytes': { type: 'string', env: 'COGNITO_SYNC_MAX_BODY_BYTES', default: String(DEFAULT_MAX_BODY_BYTES) },
+  'headers-timeout-ms': { type: 'string', env: 'COGNITO_SYNC_HEADERS_TIMEOUT_MS', default: '10000' },
+  'request-timeout-ms': { type: 'string', env: 'COGNITO_SYNC_REQUEST_TIMEOUT_MS', default: '60000' },
   'log-level': { type: 'string', env: 'COGNITO_SYNC_LOG_LEVEL', default: 'info' },
   'credentials-ttl': { type: 'string', env: 'COGNITO_SYNC_CREDENTIALS_TTL', default: '3600' },
   'database-url': { type: 'string', env: 'COGNITO_SYNC_DATABASE_URL', default: '' },
@@ -112,6 +117,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     region,
     rateLimit: integerIn('rate-limit', value('rate-limit'), 0, 10_000_000),
     maxBodyBytes: integerIn('max-body-bytes', value('max-body-bytes'), 1024, 1024 * 1024 * 1024),
+    headersTimeoutMs: integerIn('headers-timeout-ms', value('headers-timeout-ms'), 100, 600_000),
+    requestTimeoutMs: integerIn('request-timeout-ms', value('request-timeout-ms'), 100, 3_600_000),
     logLevel,
     credentialsTtlSeconds: integerIn('credentials-ttl', value('credentials-ttl'), 1, 43_200),
     database: databaseConfig(value('database-url'), value('database-schema'), value('database-pool-size')),
@@ -131,6 +138,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     console: booleanFlag('console', value('console')),
     strictModel: strictModel(env.COGNITO_SYNC_STRICT_MODEL),
   };
+
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new ConfigError(`headers-timeout-ms (${config.headersTimeoutMs}) must not exceed request-timeout-ms (${config.requestTimeoutMs}): the request timeout covers the headers too`);
+  }
 
   const accessKeyId = env.COGNITO_SYNC_ACCESS_KEY_ID;
   const secretAccessKey = env.COGNITO_SYNC_SECRET_ACCESS_KEY;
