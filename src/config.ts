@@ -13,6 +13,9 @@ export interface Config {
   /** Which proxies' `X-Forwarded-For` names the client (for throttling by client address); none when absent. */
   trustedProxies?: TrustedProxies;
   maxBodyBytes: number;
+  /** How long a client may take to send a request's headers, and its whole request (headers and body). */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
   logLevel: string;
   /** The server keys in use (see crypto/server-keys.ts), the current one first. */
   serverKeyIds: number[];
@@ -39,6 +42,13 @@ export interface Config {
   outboxLeaseMs: number;
   /** How often an idle node looks for outbox items queued by other nodes. */
   outboxPollMs: number;
+  /** Serve the operator's console (static files) at /console/. */
+  console: boolean;
+  /**
+   * For the test suite only (COGNITO_SYNC_STRICT_MODEL=1, no flag): an output member or a handler's error that
+   * the model does not declare fails the request (500) instead of being dropped or sent (see pipeline.ts).
+   */
+  strictModel: boolean;
 }
 
 export interface DatabaseConfig {
@@ -63,6 +73,8 @@ const OPTIONS = {
   region: { type: 'string', env: 'COGNITO_SYNC_REGION', default: 'us-east-1' },
   'rate-limit': { type: 'string', env: 'COGNITO_SYNC_RATE_LIMIT', default: '1000' },
   'max-body-bytes': { type: 'string', env: 'COGNITO_SYNC_MAX_BODY_BYTES', default: String(DEFAULT_MAX_BODY_BYTES) },
+  'headers-timeout-ms': { type: 'string', env: 'COGNITO_SYNC_HEADERS_TIMEOUT_MS', default: '10000' },
+  'request-timeout-ms': { type: 'string', env: 'COGNITO_SYNC_REQUEST_TIMEOUT_MS', default: '60000' },
   'log-level': { type: 'string', env: 'COGNITO_SYNC_LOG_LEVEL', default: 'info' },
   'credentials-ttl': { type: 'string', env: 'COGNITO_SYNC_CREDENTIALS_TTL', default: '3600' },
   'server-key-ids': { type: 'string', env: 'COGNITO_SYNC_SERVER_KEY_IDS', default: '1' },
@@ -81,6 +93,7 @@ const OPTIONS = {
   'streams-s3-url-ttl': { type: 'string', env: 'COGNITO_SYNC_STREAMS_S3_URL_TTL', default: '604800' },
   'outbox-lease-seconds': { type: 'string', env: 'COGNITO_SYNC_OUTBOX_LEASE_SECONDS', default: '60' },
   'outbox-poll-ms': { type: 'string', env: 'COGNITO_SYNC_OUTBOX_POLL_MS', default: '1000' },
+  console: { type: 'string', env: 'COGNITO_SYNC_CONSOLE', default: 'true' },
 } as const;
 
 export class ConfigError extends Error {}
@@ -112,6 +125,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     region,
     rateLimit: integerIn('rate-limit', value('rate-limit'), 0, 10_000_000),
     maxBodyBytes: integerIn('max-body-bytes', value('max-body-bytes'), 1024, 1024 * 1024 * 1024),
+    headersTimeoutMs: integerIn('headers-timeout-ms', value('headers-timeout-ms'), 100, 600_000),
+    requestTimeoutMs: integerIn('request-timeout-ms', value('request-timeout-ms'), 100, 3_600_000),
     logLevel,
     credentialsTtlSeconds: integerIn('credentials-ttl', value('credentials-ttl'), 1, 43_200),
     serverKeyIds: serverKeyIds(value('server-key-ids')),
@@ -130,7 +145,13 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     streamsS3UrlTtlSeconds: integerIn('streams-s3-url-ttl', value('streams-s3-url-ttl'), 1, 604_800),
     outboxLeaseMs: integerIn('outbox-lease-seconds', value('outbox-lease-seconds'), 1, 3600) * 1000,
     outboxPollMs: integerIn('outbox-poll-ms', value('outbox-poll-ms'), 10, 60_000),
+    console: booleanFlag('console', value('console')),
+    strictModel: strictModel(env.COGNITO_SYNC_STRICT_MODEL),
   };
+
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new ConfigError(`headers-timeout-ms (${config.headersTimeoutMs}) must not exceed request-timeout-ms (${config.requestTimeoutMs}): the request timeout covers the headers too`);
+  }
 
   const accessKeyId = env.COGNITO_SYNC_ACCESS_KEY_ID;
   const secretAccessKey = env.COGNITO_SYNC_SECRET_ACCESS_KEY;
@@ -147,6 +168,18 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     throw new ConfigError('COGNITO_SYNC_ACCOUNT_ID needs COGNITO_SYNC_ACCESS_KEY_ID and COGNITO_SYNC_SECRET_ACCESS_KEY');
   }
   return config;
+}
+
+function booleanFlag(name: string, text: string): boolean {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw new ConfigError(`${name} must be true or false, got '${text}'`);
+}
+
+function strictModel(text: string | undefined): boolean {
+  if (text === undefined || text === '' || text === '0') return false;
+  if (text === '1') return true;
+  throw new ConfigError(`COGNITO_SYNC_STRICT_MODEL must be 1 or 0, got '${text}'`);
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

@@ -16,10 +16,12 @@ export interface Throttle {
   take(scope: ThrottleScope, id: string): Promise<void> | void;
 }
 
+/** 429, as both services' models declare it, also where no model applies (the operator endpoint). */
 export const rateExceeded = (ratePerSecond: number, scope: ThrottleScope) =>
   new ServiceError(
     'TooManyRequestsException',
     `Rate exceeded: more than ${ratePerSecond} requests per second ${scope === 'client' ? 'from this client address' : 'for this account'}`,
+    { status: 429 },
   );
 
 interface Bucket {

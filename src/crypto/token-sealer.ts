@@ -5,8 +5,8 @@
 // A token names the key that sealed it, so keys can be rotated: new tokens are sealed with the current key and
 // every key still configured opens its own. Layout, base64url-encoded:
 //   format (1 byte, 0x01) | key id (2 bytes, big-endian) | IV (12) | ciphertext | GCM tag (16)
-// with the first three bytes authenticated as additional data. (The format byte also makes every token start
-// with 'A'.) Tokens sealed before keys had ids — IV | ciphertext | tag — are opened with key 1.
+// with the first three bytes authenticated as additional data. The format byte also makes every token start
+// with 'A', never with '-' (which both AWS CLIs would read as a missing argument: `--sync-session-token -…`). Tokens sealed before keys had ids — IV | ciphertext | tag — are opened with key 1.
 import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, type KeyObject, randomBytes } from 'node:crypto';
 
 const FORMAT = 0x01;

@@ -1,5 +1,5 @@
-// Every operation's handler, keyed by the signing name of its service. Adding an operation = a handler
-// here (the model already routes it).
+// Every operation's handler, keyed by the signing name of its service. The maps are typed by the generated
+// handler interfaces: an operation the model has and no handler serves is a compile error here.
 import type { IdentityCredentials } from '../auth/identity-credentials.ts';
 import type { OpenIdTokens } from '../auth/open-id-tokens.ts';
 import type { Config } from '../config.ts';
@@ -22,7 +22,8 @@ import { recordHandlers } from './cognito-sync/records.ts';
 import { SyncSessionTokens } from './cognito-sync/sync-session-tokens.ts';
 import type { SyncTrigger } from './cognito-sync/sync-trigger.ts';
 import { usageHandlers } from './cognito-sync/usage.ts';
-import type { ServiceHandlers } from './context.ts';
+import { type CognitoIdentityHandlers, type CognitoSyncHandlers, handlersByName, type ServiceHandlers } from './context.ts';
+import { notYetImplemented } from './not-yet-implemented.ts';
 import { PageTokens } from './pagination.ts';
 
 export interface ServiceDependencies {
@@ -41,28 +42,34 @@ export function buildServiceHandlers(deps: ServiceDependencies): Map<string, Ser
   const { config, store, outboxStore, sealer, openIdTokens } = deps;
   const pageTokens = new PageTokens(sealer);
   const sessions = new SyncSessionTokens(sealer, config.syncSessionTtlSeconds);
+  const cognitoSync: CognitoSyncHandlers = {
+    ...poolConfigurationHandlers(store),
+    ...cognitoEventsHandlers(store),
+    ...recordHandlers(outboxStore, { pageTokens, sessions, quotas: config.syncQuotas, syncTrigger: deps.syncTrigger }),
+    ...datasetHandlers(outboxStore, pageTokens),
+    ...bulkPublishHandlers(outboxStore),
+    ...usageHandlers(store, pageTokens),
+    ...pushSyncHandlers(store, deps.mobilePush),
+  };
+  const cognitoIdentity: CognitoIdentityHandlers = {
+    ...identityPoolHandlers(store, pageTokens),
+    ...identityHandlers(store, openIdTokens, pageTokens),
+    ...openIdTokenHandlers(store, openIdTokens),
+    ...credentialHandlers(store, openIdTokens, deps.identityCredentials),
+    ...developerIdentityHandlers(store, pageTokens),
+    ...notYetImplemented(
+      'UnlinkIdentity',
+      'GetIdentityPoolRoles',
+      'SetIdentityPoolRoles',
+      'GetPrincipalTagAttributeMap',
+      'SetPrincipalTagAttributeMap',
+      'ListTagsForResource',
+      'TagResource',
+      'UntagResource',
+    ),
+  };
   return new Map([
-    [
-      cognitoSyncModel.signingName,
-      {
-        ...poolConfigurationHandlers(store),
-        ...cognitoEventsHandlers(store),
-        ...recordHandlers(outboxStore, { pageTokens, sessions, quotas: config.syncQuotas, syncTrigger: deps.syncTrigger }),
-        ...datasetHandlers(outboxStore, pageTokens),
-        ...bulkPublishHandlers(outboxStore),
-        ...usageHandlers(store, pageTokens),
-        ...pushSyncHandlers(store, deps.mobilePush),
-      },
-    ],
-    [
-      cognitoIdentityModel.signingName,
-      {
-        ...identityPoolHandlers(store, pageTokens),
-        ...identityHandlers(store, openIdTokens, pageTokens),
-        ...openIdTokenHandlers(store, openIdTokens),
-        ...credentialHandlers(store, openIdTokens, deps.identityCredentials),
-        ...developerIdentityHandlers(store, pageTokens),
-      },
-    ],
+    [cognitoSyncModel.signingName, handlersByName(cognitoSync)],
+    [cognitoIdentityModel.signingName, handlersByName(cognitoIdentity)],
   ]);
 }

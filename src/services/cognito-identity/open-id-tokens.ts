@@ -1,9 +1,10 @@
 // GetOpenIdToken (unsigned, for a known identity) and GetOpenIdTokenForDeveloperIdentity (developer-signed:
 // registers or finds the identity of a user the developer's backend authenticated).
 import { COGNITO_LOGIN_PROVIDER, type OpenIdTokens } from '../../auth/open-id-tokens.ts';
+import type { GetOpenIdTokenForDeveloperIdentityResponse, GetOpenIdTokenResponse } from '../../model/cognito-identity-types.ts';
 import { invalidParameter, notAuthorized, ServiceError } from '../../protocol/errors.ts';
 import type { IdentityLogin, Store } from '../../store/store.ts';
-import type { RequestContext, ServiceHandlers } from '../context.ts';
+import type { CognitoIdentityHandlers } from '../context.ts';
 import { requireOwnedPool } from '../pool-access.ts';
 import { authenticateIdentity } from './authenticate-identity.ts';
 import { newIdentity } from './identities.ts';
@@ -16,17 +17,12 @@ const OPEN_ID_TOKEN_SECONDS = 10 * 60;
 const DEFAULT_DEVELOPER_TOKEN_SECONDS = 15 * 60;
 const MAX_DEVELOPER_USER_IDENTIFIER = 1024;
 
-interface GetOpenIdTokenForDeveloperIdentityInput {
-  IdentityPoolId: string;
-  IdentityId?: string;
-  Logins: Record<string, string>;
-  PrincipalTags?: Record<string, string>;
-  TokenDuration?: number;
-}
-
-export function openIdTokenHandlers(store: Store, tokens: OpenIdTokens): ServiceHandlers {
+export function openIdTokenHandlers(
+  store: Store,
+  tokens: OpenIdTokens,
+): Pick<CognitoIdentityHandlers, 'GetOpenIdToken' | 'GetOpenIdTokenForDeveloperIdentity'> {
   return {
-    async GetOpenIdToken(input: { IdentityId: string; Logins?: Record<string, string> }, ctx: RequestContext) {
+    async GetOpenIdToken(input, ctx): Promise<GetOpenIdTokenResponse> {
       const { identity, pool, logins } = await authenticateIdentity(store, tokens, input.IdentityId, input.Logins);
       const Token = await tokens.issue(
         { identityPoolId: pool.identityPoolId, identityId: identity.identityId, amr: authenticationMethods(pool, logins) },
@@ -36,7 +32,7 @@ export function openIdTokenHandlers(store: Store, tokens: OpenIdTokens): Service
       return { IdentityId: identity.identityId, Token };
     },
 
-    async GetOpenIdTokenForDeveloperIdentity(input: GetOpenIdTokenForDeveloperIdentityInput, ctx: RequestContext) {
+    async GetOpenIdTokenForDeveloperIdentity(input, ctx): Promise<GetOpenIdTokenForDeveloperIdentityResponse> {
       const pool = await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
       const provider = pool.spec.DeveloperProviderName;
       if (provider === undefined) {
