@@ -2,10 +2,10 @@
 // CustomRoleArn is accepted and ignored: this server has no IAM roles; what identity credentials may do is
 // fixed by the Cognito Sync rules (auth/operation-rules.ts).
 import type { IdentityCredentials, IssuedCredentials } from '../../auth/identity-credentials.ts';
-import type { OpenIdTokens } from '../../auth/open-id-tokens.ts';
 import type { Store } from '../../store/store.ts';
 import type { RequestContext, ServiceHandlers } from '../context.ts';
 import { authenticateIdentity } from './authenticate-identity.ts';
+import type { LoginVerification } from './logins.ts';
 
 interface GetCredentialsForIdentityInput {
   IdentityId: string;
@@ -13,15 +13,15 @@ interface GetCredentialsForIdentityInput {
   CustomRoleArn?: string;
 }
 
-export function credentialHandlers(store: Store, tokens: OpenIdTokens, credentials: IdentityCredentials): ServiceHandlers {
+export function credentialHandlers(store: Store, verification: LoginVerification, credentials: IdentityCredentials): ServiceHandlers {
   return {
     async GetCredentialsForIdentity(
       input: GetCredentialsForIdentityInput,
       ctx: RequestContext,
     ): Promise<{ IdentityId: string; Credentials: IssuedCredentials }> {
-      const { identity, pool } = await authenticateIdentity(store, tokens, input.IdentityId, input.Logins);
+      const { identity, pool } = await authenticateIdentity(store, verification, input.IdentityId, input.Logins, ctx.now);
       return {
-        // A merged identity's caller learns the surviving id here, as with AWS.
+        // A merged identity's caller (a guest who signed in to an existing account, too) learns the surviving id here, as with AWS.
         IdentityId: identity.identityId,
         Credentials: credentials.issue({ identityId: identity.identityId, identityPoolId: pool.identityPoolId, accountId: pool.accountId }, ctx.now),
       };
