@@ -1,5 +1,5 @@
-// Sign in with Apple (`SupportedLoginProviders["appleid.apple.com"]` = the app's bundle id or services id, or
-// several separated by commas): Apple's ID token, verified with the keys at https://appleid.apple.com/auth/keys.
+// Sign in with Apple (`SupportedLoginProviders["appleid.apple.com"]` = the app's bundle id or services id): Apple's
+// ID token, verified with the keys at https://appleid.apple.com/auth/keys.
 import { verifyJwtLogin } from './jwt-login.ts';
 import type { ProviderClients } from './provider-clients.ts';
 

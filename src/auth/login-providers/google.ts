@@ -1,5 +1,6 @@
-// Google (`SupportedLoginProviders["accounts.google.com"]` = the app's OAuth client id, or several separated by
-// commas): a Google ID token, verified with the keys Google's discovery document names.
+// Google (`SupportedLoginProviders["accounts.google.com"]` = the app's OAuth client id): a Google ID token, verified
+// with the keys Google's discovery document names. (An app with several client ids names Google as an OpenID
+// Connect provider instead, with the ids as its audiences, as on AWS.)
 import { verifyJwtLogin } from './jwt-login.ts';
 import type { ProviderClients } from './provider-clients.ts';
 

@@ -31,13 +31,6 @@ export interface LoginProviderOptions {
   logger: Logger;
 }
 
-/** `SupportedLoginProviders` values that may list several client ids. */
-const clientIdList = (value: string) =>
-  value
-    .split(',')
-    .map((id) => id.trim())
-    .filter((id) => id !== '');
-
 export class LoginProviders {
   private readonly clients: ProviderClients;
   private readonly iam: IamProviders;
@@ -63,9 +56,9 @@ export class LoginProviders {
     if (supported !== undefined) {
       switch (providerName) {
         case GOOGLE:
-          return verifyGoogleLogin(this.clients, clientIdList(supported), token, now);
+          return verifyGoogleLogin(this.clients, [supported], token, now);
         case APPLE:
-          return verifyAppleLogin(this.clients, clientIdList(supported), token, now);
+          return verifyAppleLogin(this.clients, [supported], token, now);
         case FACEBOOK:
           return verifyFacebookLogin(this.clients, supported, token);
         case AMAZON:
