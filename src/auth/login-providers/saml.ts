@@ -1,6 +1,6 @@
 // SAML providers (`SamlProviderARNs`): the login is a base64 SAML response from the IdP, as it posts it to AWS.
 // The response or its assertion must be signed by a certificate of the IdP's metadata (which IAM holds on AWS and
-// the operator supplies here), come from the metadata's entity id, be within its validity window and be meant for
+// the operator supplies here), its assertion come from the metadata's entity id, be within its validity window and be meant for
 // AWS (its audience). The subject is the assertion's NameID. The SAML library is loaded on first use only.
 import type { SAML } from '@node-saml/node-saml';
 import { invalidLoginToken } from './login-errors.ts';
@@ -29,7 +29,6 @@ export class SamlVerifier {
         ({ SAML: Saml, ValidateInResponseTo }) =>
           new Saml({
             idpCert: idp.signingCertificates,
-            idpIssuer: idp.entityId,
             // AWS as the service provider; these two are required by the library and unused for validation.
             issuer: 'urn:amazon:webservices',
             callbackUrl: 'https://signin.aws.amazon.com/saml',
@@ -58,7 +57,10 @@ export class SamlVerifier {
       throw invalidLoginToken(`Not a valid SAML response: ${message.split('\n')[0]}`);
     }
     const profile = result.profile;
-    if (!profile || typeof profile.nameID !== 'string' || profile.nameID === '') throw invalidLoginToken('The SAML assertion has no NameID.');
+    if (!profile) throw invalidLoginToken('Not a valid SAML response: it holds no assertion.');
+    // The library checks the issuer of logout messages only; an assertion must come from the metadata's entity.
+    if (profile.issuer !== idp.entityId) throw invalidLoginToken("Issuer doesn't match providerName");
+    if (typeof profile.nameID !== 'string' || profile.nameID === '') throw invalidLoginToken('The SAML assertion has no NameID.');
     const restrictions = (profile.getAssertion?.() as Assertion | undefined)?.Assertion?.Conditions?.[0]?.AudienceRestriction ?? [];
     const audiencesOf = (r: (typeof restrictions)[number]) => (r.Audience ?? []).map((a) => (typeof a === 'string' ? a : (a._ ?? '')));
     // Every restriction must admit us (SAML core 2.5.1.4); at least one must be there.
