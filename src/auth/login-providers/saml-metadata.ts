@@ -1,7 +1,6 @@
 // An IdP's SAML 2.0 metadata document, as IAM keeps it for a SAML provider: its entity id (the Issuer its
 // assertions carry) and the certificates it signs with. Read once at start.
 import { X509Certificate } from 'node:crypto';
-import { parseStringPromise, processors } from 'xml2js';
 
 export interface SamlIdpMetadata {
   entityId: string;
@@ -21,6 +20,8 @@ function pem(base64: string): string {
 
 /** Parses the metadata; throws an Error saying what is missing. */
 export async function parseSamlIdpMetadata(xml: string): Promise<SamlIdpMetadata> {
+  // Loaded only when SAML providers are configured: most servers never parse XML.
+  const { parseStringPromise, processors } = await import('xml2js');
   let document: Record<string, XmlNode>;
   try {
     document = await parseStringPromise(xml, { tagNameProcessors: [processors.stripPrefix], explicitArray: true });
