@@ -10,6 +10,9 @@ export interface Config {
   /** Requests per second per account; 0 turns throttling off. */
   rateLimit: number;
   maxBodyBytes: number;
+  /** How long a client may take to send a request's headers, and its whole request (headers and body). */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
   logLevel: string;
   /** Lifetime of the temporary credentials GetCredentialsForIdentity issues, in seconds (AWS: 1 hour). */
   credentialsTtlSeconds: number;
@@ -35,6 +38,13 @@ export interface Config {
   /** How often an idle node looks for outbox items queued by other nodes. */
   outboxPollMs: number;
   logins: LoginConfig;
+  /** Serve the operator's console (static files) at /console/. */
+  console: boolean;
+  /**
+   * For the test suite only (COGNITO_SYNC_STRICT_MODEL=1, no flag): an output member or a handler's error that
+   * the model does not declare fails the request (500) instead of being dropped or sent (see pipeline.ts).
+   */
+  strictModel: boolean;
 }
 
 /** Verifying logins of public providers (README: "Signing in with login providers"). */
@@ -73,6 +83,8 @@ const OPTIONS = {
   region: { type: 'string', env: 'COGNITO_SYNC_REGION', default: 'us-east-1' },
   'rate-limit': { type: 'string', env: 'COGNITO_SYNC_RATE_LIMIT', default: '1000' },
   'max-body-bytes': { type: 'string', env: 'COGNITO_SYNC_MAX_BODY_BYTES', default: String(DEFAULT_MAX_BODY_BYTES) },
+  'headers-timeout-ms': { type: 'string', env: 'COGNITO_SYNC_HEADERS_TIMEOUT_MS', default: '10000' },
+  'request-timeout-ms': { type: 'string', env: 'COGNITO_SYNC_REQUEST_TIMEOUT_MS', default: '60000' },
   'log-level': { type: 'string', env: 'COGNITO_SYNC_LOG_LEVEL', default: 'info' },
   'credentials-ttl': { type: 'string', env: 'COGNITO_SYNC_CREDENTIALS_TTL', default: '3600' },
   'database-url': { type: 'string', env: 'COGNITO_SYNC_DATABASE_URL', default: '' },
@@ -93,6 +105,7 @@ const OPTIONS = {
   'login-provider-key-refetch-seconds': { type: 'string', env: 'COGNITO_SYNC_LOGIN_PROVIDER_KEY_REFETCH_SECONDS', default: '30' },
   'iam-providers-file': { type: 'string', env: 'COGNITO_SYNC_IAM_PROVIDERS_FILE', default: '' },
   'login-mapping-file': { type: 'string', env: 'COGNITO_SYNC_LOGIN_MAPPING_FILE', default: '' },
+  console: { type: 'string', env: 'COGNITO_SYNC_CONSOLE', default: 'true' },
 } as const;
 
 /** Repeatable: each `--login-provider-endpoint <provider>=<base URL>` adds one; the variable holds them comma-separated. */
@@ -130,6 +143,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     region,
     rateLimit: integerIn('rate-limit', value('rate-limit'), 0, 10_000_000),
     maxBodyBytes: integerIn('max-body-bytes', value('max-body-bytes'), 1024, 1024 * 1024 * 1024),
+    headersTimeoutMs: integerIn('headers-timeout-ms', value('headers-timeout-ms'), 100, 600_000),
+    requestTimeoutMs: integerIn('request-timeout-ms', value('request-timeout-ms'), 100, 3_600_000),
     logLevel,
     credentialsTtlSeconds: integerIn('credentials-ttl', value('credentials-ttl'), 1, 43_200),
     database: databaseConfig(value('database-url'), value('database-schema'), value('database-pool-size')),
@@ -153,7 +168,13 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       iamProvidersFile: value('iam-providers-file') || undefined,
       loginMappingFile: value('login-mapping-file') || undefined,
     },
+    console: booleanFlag('console', value('console')),
+    strictModel: strictModel(env.COGNITO_SYNC_STRICT_MODEL),
   };
+
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new ConfigError(`headers-timeout-ms (${config.headersTimeoutMs}) must not exceed request-timeout-ms (${config.requestTimeoutMs}): the request timeout covers the headers too`);
+  }
 
   const accessKeyId = env.COGNITO_SYNC_ACCESS_KEY_ID;
   const secretAccessKey = env.COGNITO_SYNC_SECRET_ACCESS_KEY;
@@ -180,6 +201,18 @@ function providerEndpoints(flags: string[] | undefined, variable: string | undef
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
+}
+
+function booleanFlag(name: string, text: string): boolean {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw new ConfigError(`${name} must be true or false, got '${text}'`);
+}
+
+function strictModel(text: string | undefined): boolean {
+  if (text === undefined || text === '' || text === '0') return false;
+  if (text === '1') return true;
+  throw new ConfigError(`COGNITO_SYNC_STRICT_MODEL must be 1 or 0, got '${text}'`);
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

@@ -9,7 +9,7 @@ import { hasSignature, verifySignature } from './auth/sigv4-verify.ts';
 import type { Throttle } from './auth/throttle.ts';
 import { readBody } from './http/read-body.ts';
 import type { ServiceModel } from './model/types.ts';
-import { ServiceError } from './protocol/errors.ts';
+import { declaredErrorCodes, notImplemented, ServiceError } from './protocol/errors.ts';
 import { parseInput } from './protocol/parse-input.ts';
 import { parseQueryString } from './protocol/query-string.ts';
 import type { Router } from './protocol/router.ts';
@@ -28,15 +28,18 @@ export interface PipelineOptions {
   logger: Logger;
   /** Observes every finished request (metrics). */
   onFinished?: (event: { operation: string; status: number; seconds: number }) => void;
+  /**
+   * Under test only: an output member the model lacks, or a handler's error its operation does not declare,
+   * fails the request with 500 (logged) instead of being dropped or sent, so the test that met it fails.
+   */
+  strictModel?: boolean;
 }
 
 export function createPipeline(options: PipelineOptions) {
-  const walkers = new Map<ServiceModel, InputWalker>();
-  const walkerFor = (model: ServiceModel) => {
-    let walker = walkers.get(model);
-    if (!walker) walkers.set(model, (walker = new InputWalker(model)));
-    return walker;
-  };
+  // Built now, so that a model pattern that cannot be compiled stops the start.
+  const walkers = new Map(options.router.services.map((model) => [model, new InputWalker(model)]));
+  const strictModel = options.strictModel === true;
+  const outputOptions = { refuseUnmodelledMembers: strictModel };
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -55,7 +58,7 @@ export function createPipeline(options: PipelineOptions) {
       operation = route.operation.name;
       const body = await readBody(req, options.maxBodyBytes);
 
-      const rule = callerRule(model.signingName, operation);
+      const rule = callerRule(model, route.operation);
       let principal: Principal = { kind: 'anonymous' };
       if (hasSignature(req.headers, query)) {
         const signer = await verifySignature(
@@ -69,18 +72,24 @@ export function createPipeline(options: PipelineOptions) {
       }
       await options.throttle.take(principal.kind === 'anonymous' ? `anonymous:${req.socket.remoteAddress}` : principal.accountId);
 
-      const walker = walkerFor(model);
+      const walker = walkers.get(model)!;
       const input = parseInput(route, walker, query, req.headers, body);
       if (route.operation.input) walker.validate(route.operation.input, input);
       authorize(rule, principal, input);
 
       const handler = options.handlers.get(model.signingName)?.[operation];
-      if (!handler) {
-        throw new ServiceError('NotImplementedException', `${operation} is not implemented by this server yet.`);
+      if (!handler) throw notImplemented(operation);
+      let output: object | void;
+      try {
+        output = await handler(input, { principal, requestId, region: options.region, now: new Date() });
+      } catch (thrown) {
+        if (strictModel && thrown instanceof ServiceError && !declaredErrorCodes(model, route.operation).has(thrown.code)) {
+          throw new Error(`${operation} threw ${thrown.code}, which its model does not declare (${thrown.message})`);
+        }
+        throw thrown;
       }
-      const output = await handler(input, { principal, requestId, region: options.region, now: new Date() });
       status = route.operation.http.responseCode;
-      writeSuccess(res, model, status, requestId, serializeOutput(model, route.operation.output, output));
+      writeSuccess(res, model, status, requestId, serializeOutput(model, route.operation.output, output, outputOptions));
     } catch (thrown) {
       let error: ServiceError;
       if (thrown instanceof ServiceError) {

@@ -1,4 +1,5 @@
 // Wiring only: builds the store, the services and the request pipeline, and serves them over HTTP.
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StoreCredentialResolver } from './auth/credential-resolver.ts';
@@ -16,15 +17,20 @@ import { LambdaSyncTrigger } from './delivery/lambda-sync-trigger.ts';
 import { OutboxWorker, wakingOnQueuedWork } from './delivery/outbox-worker.ts';
 import { SnsMobilePush } from './delivery/sns-mobile-push.ts';
 import { SnsPushPublisher, snsPushHandlers } from './delivery/sns-push-publisher.ts';
-import { answerClientError } from './http/aws-shaped-client-error.ts';
+import { createConsoleStatic } from './http/console-static.ts';
+import { HttpLevelErrors } from './http/http-level-errors.ts';
 import { answerPreflight, applyCors } from './http/cors.ts';
 import { createMetrics } from './http/metrics.ts';
 import { answerOperationalEndpoint } from './http/operational-endpoints.ts';
 import { createLogger } from './logger.ts';
+import { createOperatorApi } from './operator/operator-api.ts';
+import { readServerVersion } from './operator/status.ts';
 import { cognitoIdentityModel } from './model/cognito-identity.ts';
 import { cognitoSyncModel } from './model/cognito-sync.ts';
 import { createPipeline } from './pipeline.ts';
+import { ServiceError } from './protocol/errors.ts';
 import { Router } from './protocol/router.ts';
+import { writeError } from './protocol/serialize.ts';
 import { SyncTrigger } from './services/cognito-sync/sync-trigger.ts';
 import { buildServiceHandlers } from './services/service-handlers.ts';
 import { openStore } from './store/open-store.ts';
@@ -87,22 +93,37 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const handlers = buildServiceHandlers({
     config, store, outboxStore, sealer, openIdTokens, loginProviders, importedLogins, identityCredentials, syncTrigger, mobilePush,
   });
+  const credentials = new StoreCredentialResolver(store, identityCredentials);
   const pipeline = createPipeline({
     router: new Router([cognitoSyncModel, cognitoIdentityModel]),
     handlers,
-    credentials: new StoreCredentialResolver(store, identityCredentials),
+    credentials,
     throttle,
     region: config.region,
     maxBodyBytes: config.maxBodyBytes,
     logger,
     onFinished: (event) => metrics.observeRequest(event),
+    strictModel: config.strictModel,
   });
 
   const operationalEndpoints = { store, metrics, openIdTokens, isShuttingDown: () => shuttingDown };
-  const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 60_000 }, (req, res) => {
+  const operatorApi = createOperatorApi({
+    store,
+    credentials,
+    region: config.region,
+    dataDir: config.dataDir,
+    facts: { version: readServerVersion(), region: config.region, startedAt: new Date() },
+    logger,
+  });
+  const answerConsole = config.console ? createConsoleStatic({ region: config.region }) : undefined;
+  const httpLevelErrors = new HttpLevelErrors(config);
+  const server = createServer({ maxHeaderSize: 16 * 1024, ...httpLevelErrors.serverOptions() }, (req, res) => {
     applyCors(req, res);
+    if (httpLevelErrors.screen(req, res)) return;
     if (answerPreflight(req, res)) return;
     if (answerOperationalEndpoint(req, res, operationalEndpoints)) return;
+    if (answerConsole?.(req, res)) return;
+    if (operatorApi.answer(req, res)) return;
     inFlight.add(res);
     if (shuttingDown) res.setHeader('Connection', 'close');
     res.once('close', () => {
@@ -111,11 +132,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
     });
     pipeline(req, res).catch((error) => {
       logger.error({ err: error }, 'request pipeline failed');
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
+      writeError(res, undefined, randomUUID(), new ServiceError('InternalErrorException', 'An internal error occurred', { status: 500 }));
     });
   });
-  server.on('clientError', answerClientError);
+  httpLevelErrors.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -148,6 +168,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await outboxWorker.stop(config.shutdownGraceMs);
       await cognitoStreams.close();
       mobilePush.close();
+      await operatorApi.close();
       await store.close();
     })());
 

@@ -1,3 +1,4 @@
+// test-pass: sqlite only — the pipeline is built in-process with no store behind it.
 // An unexpected failure inside a handler: 500 InternalErrorException naming the request id, the error
 // logged with that id, and nothing internal in the body. The pipeline is built in-process here so a
 // handler can be made to fail on purpose; everything else on the path is the real code.

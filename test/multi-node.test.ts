@@ -7,7 +7,7 @@ import { connect, createServer as createTcpServer, type Server as TcpServer, typ
 import { after, before, describe, it } from 'node:test';
 import { GetCredentialsForIdentityCommand, ListIdentityPoolsCommand } from '@aws-sdk/client-cognito-identity';
 import { type CognitoSyncClient, ListRecordsCommand, UpdateRecordsCommand } from '@aws-sdk/client-cognito-sync';
-import { postgresMigrations } from '../src/store/postgres/migrations.ts';
+import { migrations } from '../src/store/sql/schema.ts';
 import { COGNITO_LOGIN, createPool, developerIdentity, unauthenticatedIdentity } from './helpers/identity-flows.ts';
 import { databaseUrlFor, dropSchema, queryTestDatabase, skipUnlessPostgresPass, TEST_DATABASE_URL, testSchemaName } from './helpers/postgres.ts';
 import { newDeveloperCredentials, startServer, type TestServer } from './helpers/server.ts';
@@ -41,7 +41,7 @@ describe('two nodes on one PostgreSQL database', { skip }, () => {
     const rows = await queryTestDatabase<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`);
     assert.deepEqual(
       rows.map((r) => r.version),
-      postgresMigrations.map((m) => m.version),
+      migrations.map((m) => m.version),
     );
     for (const node of [nodeA, nodeB]) assert.equal((await get(node, '/health/ready')).status, 200);
   });

@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ListRecordsCommand, UpdateRecordsCommand } from '@aws-sdk/client-cognito-sync';
-import { openDatabase } from '../src/store/sqlite/database.ts';
-import { createGroupCommit } from '../src/store/sqlite/group-commit.ts';
+import type { SqlRunner } from '../src/store/sql/database.ts';
+import { sql } from '../src/store/sql/sql.ts';
+import { openSqliteDatabase, type SqliteDatabase } from '../src/store/sqlite/sqlite-database.ts';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import type { RecordPatchInput, SyncQuotas } from '../src/store/store.ts';
 import { createPool, unauthenticatedIdentity } from './helpers/identity-flows.ts';
@@ -27,8 +28,11 @@ const tempDir = () => {
 after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
-const names = (db: ReturnType<typeof openDatabase>) =>
-  (db.prepare('SELECT name FROM probe ORDER BY name').all() as Array<{ name: string }>).map((r) => r.name);
+const names = (db: SqliteDatabase) =>
+  (db.connection.prepare('SELECT name FROM probe ORDER BY name').all() as Array<{ name: string }>).map((r) => r.name);
+/** A grouped write, as the store issues UpdateRecords. */
+const grouped = (db: SqliteDatabase) => <T>(work: (tx: SqlRunner) => Promise<T>) => db.write(work, { grouped: true });
+const insert = (tx: SqlRunner, name: string) => tx.run(sql`INSERT INTO probe (name) VALUES (${name})`);
 
 describe('group commit (SQLite store)', () => {
   it('writes issued together each get their own outcome, in order, and all are there after reopening', async () => {
@@ -54,7 +58,7 @@ describe('group commit (SQLite store)', () => {
 
     store = openSqliteStore(dir);
     const list = async (datasetName: string) => {
-      const result = await store.listRecords(address(datasetName), { lastSyncCount: 0, limit: 10, startsSession: false });
+      const result = await store.listRecords(address(datasetName), { lastSyncCount: 0, limit: 10 });
       assert.equal(result.outcome, 'ok');
       return result as Extract<typeof result, { outcome: 'ok' }>;
     };
@@ -68,44 +72,42 @@ describe('group commit (SQLite store)', () => {
   });
 
   it('a write that throws is undone alone; its neighbours commit', async () => {
-    const db = openDatabase(tempDir());
-    db.exec('CREATE TABLE probe (name TEXT PRIMARY KEY)');
-    const commit = createGroupCommit(db);
-    const insert = (name: string) => db.prepare('INSERT INTO probe (name) VALUES (?)').run(name);
+    const db = openSqliteDatabase(tempDir());
+    db.connection.exec('CREATE TABLE probe (name TEXT PRIMARY KEY)');
+    const commit = grouped(db);
     const outcomes = await Promise.allSettled([
-      commit(() => (insert('one'), 1)),
-      commit(() => {
-        insert('half-done');
+      commit(async (tx) => (await insert(tx, 'one'), 1)),
+      commit(async (tx) => {
+        await insert(tx, 'half-done');
         throw new Error('write failed midway');
       }),
-      commit(() => (insert('three'), 3)),
+      commit(async (tx) => (await insert(tx, 'three'), 3)),
     ]);
     assert.deepEqual(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message)), [1, 'write failed midway', 3]);
     assert.deepEqual(names(db), ['one', 'three']);
-    db.close();
+    await db.close();
   });
 
   it('when the shared COMMIT fails, no write of the batch is acknowledged and none is kept', async () => {
-    const db = openDatabase(tempDir());
+    const db = openSqliteDatabase(tempDir());
     // A deferred foreign key is checked only at COMMIT: one orphan row makes the whole COMMIT fail.
-    db.exec(`CREATE TABLE probe (name TEXT PRIMARY KEY);
+    db.connection.exec(`CREATE TABLE probe (name TEXT PRIMARY KEY);
              CREATE TABLE parent (id INTEGER PRIMARY KEY);
              CREATE TABLE child (parent_id INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)`);
-    const commit = createGroupCommit(db);
-    const insert = (name: string) => db.prepare('INSERT INTO probe (name) VALUES (?)').run(name);
+    const commit = grouped(db);
     const outcomes = await Promise.allSettled([
-      commit(() => insert('one')),
-      commit(() => db.prepare('INSERT INTO child (parent_id) VALUES (42)').run()),
-      commit(() => insert('three')),
+      commit((tx) => insert(tx, 'one')),
+      commit((tx) => tx.run(sql`INSERT INTO child (parent_id) VALUES (42)`)),
+      commit((tx) => insert(tx, 'three')),
     ]);
     assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected', 'rejected']);
     assert.match(String((outcomes[0] as PromiseRejectedResult).reason), /FOREIGN KEY/);
-    assert.equal(db.isTransaction, false);
+    assert.equal(db.connection.isTransaction, false);
     assert.deepEqual(names(db), []);
     // The store keeps working: the next batch commits.
-    await commit(() => insert('after'));
+    await commit((tx) => insert(tx, 'after'));
     assert.deepEqual(names(db), ['after']);
-    db.close();
+    await db.close();
   });
 
   describe('over HTTP', () => {

@@ -18,14 +18,14 @@ async function currentDataset(store: Store, address: DatasetAddress, sourceCount
   let dataset: DatasetInfo | undefined;
   let after: { syncCount: number; key: string } | undefined;
   do {
-    const page = await store.listRecords(address, { lastSyncCount: 0, limit: PAGE, after, startsSession: false });
+    const page = await store.listRecords(address, { lastSyncCount: 0, limit: PAGE, after });
     if (page.outcome !== 'ok') return { dataset: undefined, records, deletedAt: undefined };
     dataset = page.dataset;
     records.push(...page.records);
     after = page.nextAfter;
   } while (after);
   if (dataset || sourceCount === 0) return { dataset, records, deletedAt: undefined };
-  const probe = await store.listRecords(address, { lastSyncCount: sourceCount, limit: 1, startsSession: false });
+  const probe = await store.listRecords(address, { lastSyncCount: sourceCount, limit: 1 });
   return { dataset, records, deletedAt: probe.outcome === 'ok' && probe.deletedAfterRequestedSyncCount ? sourceCount : undefined };
 }
 

@@ -47,17 +47,20 @@ function decodeSegment(raw: string): string {
 export class Router {
   private readonly templates: CompiledTemplate[] = [];
   private readonly targets = new Map<string, { service: ServiceModel; operation: OperationModel }>();
-  private readonly services: ServiceModel[];
+  readonly services: readonly ServiceModel[];
 
   constructor(services: ServiceModel[]) {
     this.services = services;
     for (const service of services) {
+      if (service.protocol === 'query') throw new Error(`the router does not route the query protocol (${service.signingName})`);
       for (const operation of Object.values(service.operations)) {
-        this.targets.set(`${service.targetPrefix}.${operation.name}`, { service, operation });
-        // Android's marshallers name Cognito Sync operations by the bare service name
-        // (`AWSCognitoSyncService.UpdateRecords`) rather than the full Java package prefix.
-        const bareName = service.targetPrefix.split('.').at(-1)!;
-        this.targets.set(`${bareName}.${operation.name}`, { service, operation });
+        if (service.targetPrefix !== undefined) {
+          this.targets.set(`${service.targetPrefix}.${operation.name}`, { service, operation });
+          // Android's marshallers name Cognito Sync operations by the bare service name
+          // (`AWSCognitoSyncService.UpdateRecords`) rather than the full Java package prefix.
+          const bareName = service.targetPrefix.split('.').at(-1)!;
+          this.targets.set(`${bareName}.${operation.name}`, { service, operation });
+        }
         if (service.protocol === 'rest-json') this.templates.push(compileTemplate(service, operation));
       }
     }
@@ -98,7 +101,7 @@ export class Router {
     const found = this.targets.get(target);
     if (!found) {
       const prefix = target.slice(0, target.lastIndexOf('.'));
-      const known = this.services.some((s) => s.targetPrefix === prefix || s.targetPrefix.endsWith(`.${prefix}`));
+      const known = this.services.some((s) => s.targetPrefix === prefix || s.targetPrefix?.endsWith(`.${prefix}`));
       throw new ServiceError(
         'UnknownOperationException',
         known ? `Unknown operation ${target.slice(prefix.length + 1)} in ${prefix}` : `Unknown X-Amz-Target: ${target}`,

@@ -5,16 +5,8 @@
 // satisfy constraint: ...").
 import type { MemberRef, ServiceModel, Shape, StructureShape } from '../model/types.ts';
 import { ServiceError, serializationError } from './errors.ts';
-
-const patternCache = new Map<string, RegExp>();
-function wholeStringPattern(pattern: string): RegExp {
-  let re = patternCache.get(pattern);
-  if (!re) {
-    re = new RegExp(`^(?:${pattern})$`, 's');
-    patternCache.set(pattern, re);
-  }
-  return re;
-}
+import { compileModelPattern } from './model-pattern.ts';
+import { isWellFormedText } from './utf8-text.ts';
 
 /** The member path AWS prints in validation messages: lowerCamel names joined by dots. */
 const wirePath = (memberName: string) => memberName.charAt(0).toLowerCase() + memberName.slice(1);
@@ -24,6 +16,10 @@ function describeValue(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return `'${text.length > 100 ? `${text.slice(0, 100)}...` : text}'`;
 }
+
+// AWS's JSON parsers refuse such text too; storing it would mean answering one value and keeping another.
+const notUnicode = (what: string) =>
+  serializationError(`${what} is not valid Unicode text: it holds invalid UTF-8 or an unpaired surrogate escape (\\ud800-\\udfff)`);
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
@@ -37,8 +33,9 @@ export class InputWalker {
 
   constructor(model: ServiceModel) {
     this.model = model;
+    // Every pattern is compiled now, so one that cannot be read stops the server's start.
     for (const shape of Object.values(model.shapes)) {
-      if (shape.type === 'string' && shape.pattern) wholeStringPattern(shape.pattern);
+      if (shape.type === 'string' && shape.pattern) compileModelPattern(shape.pattern);
     }
   }
 
@@ -89,20 +86,24 @@ export class InputWalker {
         if (typeof value !== 'object' || Array.isArray(value)) throw mismatch('an object');
         return this.structureFromJson(shape, path, value as Record<string, unknown>);
       }
+      // A null element stays null (a null member is simply absent): validate() refuses it by name, so
+      // no handler ever meets a hole in a list or map.
       case 'list': {
         if (!Array.isArray(value)) throw mismatch('an array');
-        return value.map((item, i) => this.fromJson(shape.member, `${path}.${i + 1}.member`, item));
+        return value.map((item, i) => (item === null ? null : this.fromJson(shape.member, `${path}.${i + 1}.member`, item)));
       }
       case 'map': {
         if (typeof value !== 'object' || Array.isArray(value)) throw mismatch('an object');
         const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-          out[k] = this.fromJson(shape.value, `${path}.${k}`, v);
+          if (!isWellFormedText(k)) throw notUnicode(`A key of '${path}'`);
+          out[k] = v === null ? null : this.fromJson(shape.value, `${path}.${k}`, v);
         }
         return out;
       }
       case 'string':
         if (typeof value !== 'string') throw mismatch('a string');
+        if (!isWellFormedText(value)) throw notUnicode(`The value at '${path}'`);
         return value;
       case 'integer':
       case 'long':
@@ -159,6 +160,11 @@ export class InputWalker {
   }
 
   private check(ref: MemberRef, path: string, value: unknown) {
+    // Only list elements and map values can be null here (see fromJson).
+    if (value === null) {
+      this.fail(null, path, 'Member must not be null');
+      return;
+    }
     const shape = this.shape(ref.shape);
     switch (shape.type) {
       case 'structure':
@@ -185,7 +191,7 @@ export class InputWalker {
         if (shape.enum && !shape.enum.includes(text)) {
           this.fail(text, path, `Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
         }
-        if (shape.pattern && !wholeStringPattern(shape.pattern).test(text)) {
+        if (shape.pattern && !compileModelPattern(shape.pattern).test(text)) {
           this.fail(text, path, `Member must satisfy regular expression pattern: ${shape.pattern}`);
         }
         return;

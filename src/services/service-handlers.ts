@@ -1,5 +1,5 @@
-// Every operation's handler, keyed by the signing name of its service. Adding an operation = a handler
-// here (the model already routes it).
+// Every operation's handler, keyed by the signing name of its service. The maps are typed by the generated
+// handler interfaces: an operation the model has and no handler serves is a compile error here.
 import type { IdentityCredentials } from '../auth/identity-credentials.ts';
 import type { LoginMapping } from '../auth/login-providers/login-mapping-file.ts';
 import type { LoginProviders } from '../auth/login-providers/login-providers.ts';
@@ -26,7 +26,8 @@ import { recordHandlers } from './cognito-sync/records.ts';
 import { SyncSessionTokens } from './cognito-sync/sync-session-tokens.ts';
 import type { SyncTrigger } from './cognito-sync/sync-trigger.ts';
 import { usageHandlers } from './cognito-sync/usage.ts';
-import type { ServiceHandlers } from './context.ts';
+import { type CognitoIdentityHandlers, type CognitoSyncHandlers, handlersByName, type ServiceHandlers } from './context.ts';
+import { notYetImplemented } from './not-yet-implemented.ts';
 import { PageTokens } from './pagination.ts';
 
 export interface ServiceDependencies {
@@ -48,29 +49,34 @@ export function buildServiceHandlers(deps: ServiceDependencies): Map<string, Ser
   const pageTokens = new PageTokens(sealer);
   const sessions = new SyncSessionTokens(sealer, config.syncSessionTtlSeconds);
   const logins: LoginVerification = { tokens: openIdTokens, providers: deps.loginProviders, importedLogins: deps.importedLogins };
+  const cognitoSync: CognitoSyncHandlers = {
+    ...poolConfigurationHandlers(store),
+    ...cognitoEventsHandlers(store),
+    ...recordHandlers(outboxStore, { pageTokens, sessions, quotas: config.syncQuotas, syncTrigger: deps.syncTrigger }),
+    ...datasetHandlers(outboxStore, pageTokens),
+    ...bulkPublishHandlers(outboxStore),
+    ...usageHandlers(store, pageTokens),
+    ...pushSyncHandlers(store, deps.mobilePush),
+  };
+  const cognitoIdentity: CognitoIdentityHandlers = {
+    ...identityPoolHandlers(store, pageTokens),
+    ...identityHandlers(store, logins, pageTokens),
+    ...openIdTokenHandlers(store, logins),
+    ...credentialHandlers(store, logins, deps.identityCredentials),
+    ...unlinkIdentityHandlers(store, logins),
+    ...developerIdentityHandlers(store, pageTokens),
+    ...notYetImplemented(
+      'GetIdentityPoolRoles',
+      'SetIdentityPoolRoles',
+      'GetPrincipalTagAttributeMap',
+      'SetPrincipalTagAttributeMap',
+      'ListTagsForResource',
+      'TagResource',
+      'UntagResource',
+    ),
+  };
   return new Map([
-    [
-      cognitoSyncModel.signingName,
-      {
-        ...poolConfigurationHandlers(store),
-        ...cognitoEventsHandlers(store),
-        ...recordHandlers(outboxStore, { pageTokens, sessions, quotas: config.syncQuotas, syncTrigger: deps.syncTrigger }),
-        ...datasetHandlers(outboxStore, pageTokens),
-        ...bulkPublishHandlers(outboxStore),
-        ...usageHandlers(store, pageTokens),
-        ...pushSyncHandlers(store, deps.mobilePush),
-      },
-    ],
-    [
-      cognitoIdentityModel.signingName,
-      {
-        ...identityPoolHandlers(store, pageTokens),
-        ...identityHandlers(store, logins, pageTokens),
-        ...openIdTokenHandlers(store, logins),
-        ...credentialHandlers(store, logins, deps.identityCredentials),
-        ...unlinkIdentityHandlers(store, logins),
-        ...developerIdentityHandlers(store, pageTokens),
-      },
-    ],
+    [cognitoSyncModel.signingName, handlersByName(cognitoSync)],
+    [cognitoIdentityModel.signingName, handlersByName(cognitoIdentity)],
   ]);
 }

@@ -19,8 +19,8 @@ async function setup(store: Store) {
   const address = (datasetName = 'settings') => ({ identityPoolId: pool.identityPoolId, identityId: identity.identityId, datasetName });
   const update = (patches: RecordPatchInput[], options: { datasetName?: string; now?: Date; by?: string; quotas?: SyncQuotas } = {}) =>
     store.updateRecords(address(options.datasetName), { patches, modifiedBy: options.by ?? identity.identityId, now: options.now ?? T1, quotas: options.quotas ?? QUOTAS });
-  const list = (lastSyncCount = 0, options: { datasetName?: string; limit?: number; startsSession?: boolean; after?: { syncCount: number; key: string } } = {}) =>
-    store.listRecords(address(options.datasetName), { lastSyncCount, limit: options.limit ?? 100, after: options.after, startsSession: options.startsSession ?? false });
+  const list = (lastSyncCount = 0, options: { datasetName?: string; limit?: number; after?: { syncCount: number; key: string } } = {}) =>
+    store.listRecords(address(options.datasetName), { lastSyncCount, limit: options.limit ?? 100, after: options.after });
   return { pool, identity, address, update, list };
 }
 
@@ -107,7 +107,7 @@ contractSuite('store contract: records', (subject) => {
     const stranger = await makeIdentity(store, otherPool.identityPoolId);
     const merged = await makeIdentity(store, pool.identityPoolId);
     await store.mergeIdentities(merged.identityId, identity.identityId, T1);
-    const options = { lastSyncCount: 0, limit: 10, startsSession: false };
+    const options = { lastSyncCount: 0, limit: 10 };
     const change = { patches: [put('a', '1')], modifiedBy: 'x', now: T1, quotas: QUOTAS };
     for (const identityId of [newId(), stranger.identityId]) {
       const address = { identityPoolId: pool.identityPoolId, identityId, datasetName: 'd' };
@@ -184,13 +184,13 @@ contractSuite('store contract: records', (subject) => {
     ok(await update([remove('a', 2), put('b', 'y'.repeat(15))], { datasetName: 'one', quotas }));
   });
 
-  it('startsSession counts one sync session for the pool per ok listing', async () => {
+  it('countSyncSession counts one sync session per call, and listRecords alone counts none', async () => {
     const { store } = subject();
     const { pool, list } = await setup(store);
     assert.equal((await store.describeIdentityPoolUsage(pool.identityPoolId)).syncSessionsCount, 0);
-    ok(await list(0, { startsSession: true }));
-    ok(await list(0, { startsSession: true, datasetName: 'other' }));
-    ok(await list(0, { startsSession: false }));
+    ok(await list(0));
+    assert.equal((await store.describeIdentityPoolUsage(pool.identityPoolId)).syncSessionsCount, 0, 'a listing is a pure read');
+    await Promise.all([store.countSyncSession(pool.identityPoolId), store.countSyncSession(pool.identityPoolId)]);
     assert.equal((await store.describeIdentityPoolUsage(pool.identityPoolId)).syncSessionsCount, 2);
   });
 });
@@ -274,7 +274,8 @@ contractSuite('store contract: datasets and usage', (subject) => {
     const identity = await makeIdentity(store, pools[1]!.identityPoolId);
     const address = { identityPoolId: pools[1]!.identityPoolId, identityId: identity.identityId, datasetName: 'd' };
     ok(await store.updateRecords(address, { patches: [put('key', 'value')], modifiedBy: 'x', now: T2, quotas: QUOTAS }));
-    ok(await store.listRecords(address, { lastSyncCount: 0, limit: 10, startsSession: true }));
+    ok(await store.listRecords(address, { lastSyncCount: 0, limit: 10 }));
+    await store.countSyncSession(address.identityPoolId);
 
     assert.deepEqual(await store.describeIdentityPoolUsage(pools[1]!.identityPoolId), {
       identityPoolId: pools[1]!.identityPoolId,
@@ -319,9 +320,9 @@ contractSuite('store contract: datasets and usage', (subject) => {
     await store.mergeIdentities(merged.identityId, survivor.identityId, T3);
 
     const movedName = `settings.${merged.identityId}`;
-    const base = ok(await store.listRecords({ identityPoolId: pool.identityPoolId, identityId: survivor.identityId, datasetName: 'settings' }, { lastSyncCount: 0, limit: 10, startsSession: false }));
+    const base = ok(await store.listRecords({ identityPoolId: pool.identityPoolId, identityId: survivor.identityId, datasetName: 'settings' }, { lastSyncCount: 0, limit: 10 }));
     assert.deepEqual(base.mergedDatasetNames, [movedName]);
-    const moved = ok(await store.listRecords({ identityPoolId: pool.identityPoolId, identityId: survivor.identityId, datasetName: movedName }, { lastSyncCount: 0, limit: 10, startsSession: false }));
+    const moved = ok(await store.listRecords({ identityPoolId: pool.identityPoolId, identityId: survivor.identityId, datasetName: movedName }, { lastSyncCount: 0, limit: 10 }));
     assert.equal(moved.dataset!.syncCount, 2);
     assert.deepEqual(moved.records.map((r) => [r.key, r.value, r.syncCount]), [['theirs', '2', 2]]);
     const listed = await store.listDatasets(pool.identityPoolId, survivor.identityId, 10);
@@ -331,7 +332,7 @@ contractSuite('store contract: datasets and usage', (subject) => {
       listed.page.items.map((d) => d.datasetName),
       [`notes.${merged.identityId}`, `notes.${merged.identityId}.2`, 'settings', movedName].sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1)),
     );
-    const notes = ok(await store.listRecords({ identityPoolId: pool.identityPoolId, identityId: survivor.identityId, datasetName: 'notes' }, { lastSyncCount: 0, limit: 10, startsSession: false }));
+    const notes = ok(await store.listRecords({ identityPoolId: pool.identityPoolId, identityId: survivor.identityId, datasetName: 'notes' }, { lastSyncCount: 0, limit: 10 }));
     assert.deepEqual(notes.mergedDatasetNames, [`notes.${merged.identityId}.2`]);
   });
 
@@ -355,7 +356,7 @@ contractSuite('store contract: concurrent writers through two handles (two nodes
     );
     const counts = results.map((r) => ok(r).dataset.syncCount).sort((a, b) => a - b);
     assert.deepEqual(counts, Array.from({ length: 16 }, (_, i) => i + 1), 'each write got its own SyncCount');
-    const state = ok(await store.listRecords(address(), { lastSyncCount: 0, limit: 100, startsSession: false }));
+    const state = ok(await store.listRecords(address(), { lastSyncCount: 0, limit: 100 }));
     assert.equal(state.dataset!.syncCount, 16);
     assert.equal(state.dataset!.numRecords, 16);
     assert.equal(state.records.length, 16);
@@ -375,7 +376,7 @@ contractSuite('store contract: concurrent writers through two handles (two nodes
     const wins = results.filter((r) => r.outcome === 'ok');
     assert.equal(wins.length, 1, 'only one writer held SyncCount 1');
     assert.ok(results.every((r) => r.outcome === 'ok' || (r.outcome === 'conflict' && r.current === 2 && r.given === 1)));
-    const state = ok(await store.listRecords(address(), { lastSyncCount: 0, limit: 10, startsSession: false }));
+    const state = ok(await store.listRecords(address(), { lastSyncCount: 0, limit: 10 }));
     assert.equal(state.dataset!.syncCount, 2);
     assert.equal(state.records[0]!.value, (wins[0] as { records: Array<{ value?: string }> }).records[0]!.value);
   });

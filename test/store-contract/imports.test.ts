@@ -69,7 +69,7 @@ async function setup(store: Store) {
   await store.importIdentity(identity);
   const address = (datasetName = 'game') => ({ identityPoolId: pool.identityPoolId, identityId: identity.identityId, datasetName });
   const listAll = async (datasetName = 'game', lastSyncCount = 0) => {
-    const result = await store.listRecords(address(datasetName), { lastSyncCount, limit: 1024, startsSession: false });
+    const result = await store.listRecords(address(datasetName), { lastSyncCount, limit: 1024 });
     assert.equal(result.outcome, 'ok');
     return result as Extract<typeof result, { outcome: 'ok' }>;
   };
@@ -350,7 +350,7 @@ contractSuite('store contract: importing from AWS', (subject) => {
     const address = { identityPoolId: pool.identityPoolId, identityId: identity.identityId, datasetName: 'game' };
     const datasetResults = await Promise.all([store.importDataset(address, awsDataset()), other.importDataset(address, awsDataset())]);
     assert.deepEqual(datasetResults.map((r) => r.outcome).sort(), ['created', 'unchanged']);
-    const listed = await store.listRecords(address, { lastSyncCount: 0, limit: 10, startsSession: false });
+    const listed = await store.listRecords(address, { lastSyncCount: 0, limit: 10 });
     assert.equal(listed.outcome === 'ok' && listed.records.length, 3);
   });
 });

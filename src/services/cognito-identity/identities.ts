@@ -1,20 +1,20 @@
 // Cognito identities: GetId (unsigned), and for developers ListIdentities, DescribeIdentity, DeleteIdentities.
 import { randomUUID } from 'node:crypto';
+import type {
+  DeleteIdentitiesResponse,
+  GetIdResponse,
+  IdentityDescription,
+  ListIdentitiesResponse,
+  UnprocessedIdentityId,
+} from '../../model/cognito-identity-types.ts';
 import type { Identity, IdentityPool, IdentityWithLogins, Store } from '../../store/store.ts';
-import type { RequestContext, ServiceHandlers } from '../context.ts';
+import type { CognitoIdentityHandlers } from '../context.ts';
 import type { PageTokens } from '../pagination.ts';
 import { requireOwnedPool } from '../pool-access.ts';
 import { poolNotFound, providerNames, requireActingIdentity, requireIdentityOfAccount } from './identity-access.ts';
 import { signIn } from './authenticate-identity.ts';
 import { linkFreeLogins, loginLinkedElsewhere, loginsOfSeveralIdentities, ownersOf } from './link-logins.ts';
 import { type LoginVerification, loginsDoNotMatch, type PresentedLogins, unauthenticatedNotAllowed, verifyLogins } from './logins.ts';
-
-interface IdentityDescription {
-  IdentityId: string;
-  Logins: string[];
-  CreationDate: Date;
-  LastModifiedDate: Date;
-}
 
 const describe = (identity: IdentityWithLogins): IdentityDescription => ({
   IdentityId: identity.identityId,
@@ -50,9 +50,13 @@ async function identityOfLogins(store: Store, verification: LoginVerification, p
   return identity.identityId;
 }
 
-export function identityHandlers(store: Store, verification: LoginVerification, pageTokens: PageTokens): ServiceHandlers {
+export function identityHandlers(
+  store: Store,
+  verification: LoginVerification,
+  pageTokens: PageTokens,
+): Pick<CognitoIdentityHandlers, 'GetId' | 'ListIdentities' | 'DescribeIdentity' | 'DeleteIdentities'> {
   return {
-    async GetId(input: { IdentityPoolId: string; AccountId?: string; Logins?: Record<string, string> }, ctx: RequestContext) {
+    async GetId(input, ctx): Promise<GetIdResponse> {
       const pool = await store.getIdentityPool(input.IdentityPoolId);
       if (!pool || (input.AccountId !== undefined && input.AccountId !== pool.accountId)) throw poolNotFound(input.IdentityPoolId);
       const presented = await verifyLogins(verification, pool, input.Logins, ctx.now);
@@ -71,7 +75,7 @@ export function identityHandlers(store: Store, verification: LoginVerification, 
       return { IdentityId: identity.identityId };
     },
 
-    async ListIdentities(input: { IdentityPoolId: string; MaxResults: number; NextToken?: string; HideDisabled?: boolean }, ctx: RequestContext) {
+    async ListIdentities(input, ctx): Promise<ListIdentitiesResponse> {
       const pool = await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
       const hideDisabled = input.HideDisabled === true;
       const listing = `ListIdentities:${pool.identityPoolId}:${hideDisabled}`;
@@ -82,16 +86,16 @@ export function identityHandlers(store: Store, verification: LoginVerification, 
       return { IdentityPoolId: pool.identityPoolId, Identities: page.items.map(describe), NextToken: pageTokens.issue(listing, page.nextAfter) };
     },
 
-    async DescribeIdentity(input: { IdentityId: string }, ctx: RequestContext): Promise<IdentityDescription> {
+    async DescribeIdentity(input, ctx): Promise<IdentityDescription> {
       const identity = await requireIdentityOfAccount(store, ctx.principal, input.IdentityId);
       return describe({ ...identity, logins: await store.getIdentityLogins(identity.identityId) });
     },
 
-    async DeleteIdentities(input: { IdentityIdsToDelete: string[] }, ctx: RequestContext) {
+    async DeleteIdentities(input, ctx): Promise<DeleteIdentitiesResponse> {
       const accountId = ctx.principal.kind === 'developer' ? ctx.principal.accountId : undefined;
       const poolAccounts = new Map<string, string | undefined>();
       const owned: string[] = [];
-      const unprocessed: Array<{ IdentityId: string; ErrorCode: string }> = [];
+      const unprocessed: UnprocessedIdentityId[] = [];
       for (const identityId of new Set(input.IdentityIdsToDelete)) {
         const identity = await store.getIdentity(identityId);
         // Unknown ids are already gone: deleting them again succeeds, as deleting is idempotent.

@@ -1,9 +1,10 @@
 // GetOpenIdToken (unsigned, for a known identity) and GetOpenIdTokenForDeveloperIdentity (developer-signed:
 // registers or finds the identity of a user the developer's backend authenticated).
 import { COGNITO_LOGIN_PROVIDER } from '../../auth/open-id-tokens.ts';
+import type { GetOpenIdTokenForDeveloperIdentityResponse, GetOpenIdTokenResponse } from '../../model/cognito-identity-types.ts';
 import { invalidParameter, notAuthorized, ServiceError } from '../../protocol/errors.ts';
 import type { IdentityLogin, Store } from '../../store/store.ts';
-import type { RequestContext, ServiceHandlers } from '../context.ts';
+import type { CognitoIdentityHandlers } from '../context.ts';
 import { requireOwnedPool } from '../pool-access.ts';
 import { authenticateIdentity } from './authenticate-identity.ts';
 import { newIdentity } from './identities.ts';
@@ -17,18 +18,13 @@ const OPEN_ID_TOKEN_SECONDS = 10 * 60;
 const DEFAULT_DEVELOPER_TOKEN_SECONDS = 15 * 60;
 const MAX_DEVELOPER_USER_IDENTIFIER = 1024;
 
-interface GetOpenIdTokenForDeveloperIdentityInput {
-  IdentityPoolId: string;
-  IdentityId?: string;
-  Logins: Record<string, string>;
-  PrincipalTags?: Record<string, string>;
-  TokenDuration?: number;
-}
-
-export function openIdTokenHandlers(store: Store, verification: LoginVerification): ServiceHandlers {
+export function openIdTokenHandlers(
+  store: Store,
+  verification: LoginVerification,
+): Pick<CognitoIdentityHandlers, 'GetOpenIdToken' | 'GetOpenIdTokenForDeveloperIdentity'> {
   const { tokens } = verification;
   return {
-    async GetOpenIdToken(input: { IdentityId: string; Logins?: Record<string, string> }, ctx: RequestContext) {
+    async GetOpenIdToken(input, ctx): Promise<GetOpenIdTokenResponse> {
       const { identity, pool, logins } = await authenticateIdentity(store, verification, input.IdentityId, input.Logins, ctx.now);
       const Token = await tokens.issue(
         { identityPoolId: pool.identityPoolId, identityId: identity.identityId, amr: authenticationMethods(pool, logins) },
@@ -38,7 +34,7 @@ export function openIdTokenHandlers(store: Store, verification: LoginVerificatio
       return { IdentityId: identity.identityId, Token };
     },
 
-    async GetOpenIdTokenForDeveloperIdentity(input: GetOpenIdTokenForDeveloperIdentityInput, ctx: RequestContext) {
+    async GetOpenIdTokenForDeveloperIdentity(input, ctx): Promise<GetOpenIdTokenForDeveloperIdentityResponse> {
       const pool = await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
       const provider = pool.spec.DeveloperProviderName;
       if (provider === undefined) {

@@ -4,19 +4,13 @@
 import { COGNITO_LOGIN_PROVIDER } from '../../auth/open-id-tokens.ts';
 import { invalidParameter } from '../../protocol/errors.ts';
 import type { Store } from '../../store/store.ts';
-import type { RequestContext, ServiceHandlers } from '../context.ts';
+import type { CognitoIdentityHandlers } from '../context.ts';
 import { requireActingIdentity } from './identity-access.ts';
 import { accessForbidden, type LoginVerification, loginsDoNotMatch, verifyLogins } from './logins.ts';
 
-interface UnlinkIdentityInput {
-  IdentityId: string;
-  Logins: Record<string, string>;
-  LoginsToRemove: string[];
-}
-
-export function unlinkIdentityHandlers(store: Store, verification: LoginVerification): ServiceHandlers {
+export function unlinkIdentityHandlers(store: Store, verification: LoginVerification): Pick<CognitoIdentityHandlers, 'UnlinkIdentity'> {
   return {
-    async UnlinkIdentity(input: UnlinkIdentityInput, ctx: RequestContext) {
+    async UnlinkIdentity(input, ctx) {
       const { identity, pool } = await requireActingIdentity(store, input.IdentityId);
       for (const provider of input.LoginsToRemove) {
         if (provider === pool.spec.DeveloperProviderName) {
@@ -37,7 +31,6 @@ export function unlinkIdentityHandlers(store: Store, verification: LoginVerifica
       const removing = new Set(input.LoginsToRemove);
       // Providers the identity is not linked to have nothing to unlink: asking again after a success succeeds.
       for (const login of linked) if (removing.has(login.providerName)) await store.unlinkLogin(identity.identityId, login, ctx.now);
-      return {};
     },
   };
 }

@@ -1,79 +1,9 @@
-// The PostgreSQL store: a pool of `pg` connections shared by the requests of this node; any number of
-// nodes may use one database at once (see database.ts for how concurrent writers stay correct).
+// The PostgreSQL store: the shared store operations over the PostgreSQL dialect.
 import type { DatabaseConfig } from '../../config.ts';
+import { sqlStore } from '../sql-store.ts';
 import type { Store } from '../store.ts';
-import { type Db, openDatabase } from './database.ts';
-import * as bulkPublish from './bulk-publish.ts';
-import * as datasets from './datasets.ts';
-import * as developerKeys from './developer-keys.ts';
-import * as identities from './identities.ts';
-import * as identityPools from './identity-pools.ts';
-import * as imports from './imports.ts';
-import * as push from './push.ts';
-import * as outbox from './outbox.ts';
-import * as records from './records.ts';
-import * as serverSecrets from './server-secrets.ts';
-import * as syncUsage from './sync-usage.ts';
+import { openPostgresDatabase } from './postgres-database.ts';
 
 export async function openPostgresStore(config: DatabaseConfig): Promise<Store> {
-  const db: Db = await openDatabase(config);
-  let closed: Promise<void> | undefined;
-  return {
-    kind: 'postgres',
-    async ping() {
-      await db.query('SELECT 1');
-    },
-    connectionPool: () => ({ max: config.poolSize, open: db.totalCount, idle: db.idleCount, waiting: db.waitingCount }),
-    close: () => (closed ??= db.end()),
-    getDeveloperKey: (id) => developerKeys.getDeveloperKey(db, id),
-    putDeveloperKey: (key) => developerKeys.putDeveloperKey(db, key),
-    countDeveloperKeys: () => developerKeys.countDeveloperKeys(db),
-    listDeveloperAccountIds: () => imports.listDeveloperAccountIds(db),
-    getOrCreateSecret: (name, candidate) => serverSecrets.getOrCreateSecret(db, name, candidate),
-    createIdentityPool: (pool) => identityPools.createIdentityPool(db, pool),
-    getIdentityPool: (id) => identityPools.getIdentityPool(db, id),
-    listIdentityPools: (accountId, limit, after) => identityPools.listIdentityPools(db, accountId, limit, after),
-    updateIdentityPoolSpec: (id, spec) => identityPools.updateIdentityPoolSpec(db, id, spec),
-    deleteIdentityPool: (id) => identityPools.deleteIdentityPool(db, id),
-    getPoolSyncConfiguration: (id) => identityPools.getPoolSyncConfiguration(db, id),
-    updatePoolSyncConfiguration: (id, change) => identityPools.updatePoolSyncConfiguration(db, id, change),
-    createIdentity: (identity) => identities.createIdentity(db, identity),
-    getIdentity: (id) => identities.getIdentity(db, id),
-    getIdentityLogins: (id) => identities.getIdentityLogins(db, id),
-    findIdentityByLogin: (poolId, login) => identities.findIdentityByLogin(db, poolId, login),
-    findOrCreateIdentityForLogin: (poolId, login, candidate) => identities.findOrCreateIdentityForLogin(db, poolId, login, candidate),
-    linkLogin: (id, login, now) => identities.linkLogin(db, id, login, now),
-    unlinkLogin: (id, login, now) => identities.unlinkLogin(db, id, login, now),
-    listIdentities: (poolId, limit, options) => identities.listIdentities(db, poolId, limit, options),
-    listLoginUserIdentifiers: (id, provider, limit, after) => identities.listLoginUserIdentifiers(db, id, provider, limit, after),
-    deleteIdentities: (ids) => identities.deleteIdentities(db, ids),
-    mergeIdentities: (from, to, now) => identities.mergeIdentities(db, from, to, now),
-    listRecords: (address, options) => records.listRecords(db, address, options),
-    updateRecords: (address, change) => records.updateRecords(db, address, change),
-    describeDataset: (address) => datasets.describeDataset(db, address),
-    deleteDataset: (address, now) => datasets.deleteDataset(db, address, now),
-    listDatasets: (poolId, identityId, limit, after) => datasets.listDatasets(db, poolId, identityId, limit, after),
-    mergeIdentityDatasets: (poolId, from, to) => datasets.mergeIdentityDatasets(db, poolId, from, to),
-    describeIdentityUsage: (poolId, identityId) => syncUsage.describeIdentityUsage(db, poolId, identityId),
-    describeIdentityPoolUsage: (poolId) => syncUsage.describeIdentityPoolUsage(db, poolId),
-    listIdentityPoolUsage: (accountId, limit, after) => syncUsage.listIdentityPoolUsage(db, accountId, limit, after),
-    enqueueOutboxItem: (entry, now) => outbox.enqueueOutboxItem(db, entry, now),
-    claimOutboxItems: (worker, limit, leaseMs, now) => outbox.claimOutboxItems(db, worker, limit, leaseMs, now),
-    extendOutboxClaim: (id, worker, leaseMs, now, payload) => outbox.extendOutboxClaim(db, id, worker, leaseMs, now, payload),
-    completeOutboxItem: (id) => outbox.completeOutboxItem(db, id),
-    retryOutboxItem: (id, worker, nextAttemptAt, error, payload) => outbox.retryOutboxItem(db, id, worker, nextAttemptAt, error, payload),
-    outboxDepth: () => outbox.outboxDepth(db),
-    startBulkPublish: (poolId, now) => bulkPublish.startBulkPublish(db, poolId, now),
-    getBulkPublishDetails: (poolId) => bulkPublish.getBulkPublishDetails(db, poolId),
-    finishBulkPublish: (poolId, startedAt, result, now) => bulkPublish.finishBulkPublish(db, poolId, startedAt, result, now),
-    listPoolDatasetsWithRecords: (poolId, limit, after) => bulkPublish.listPoolDatasetsWithRecords(db, poolId, limit, after),
-    putDevice: (device) => push.putDevice(db, device),
-    subscribeToDataset: (address, deviceId, now) => push.subscribeToDataset(db, address, deviceId, now),
-    unsubscribeFromDataset: (address, deviceId) => push.unsubscribeFromDataset(db, address, deviceId),
-    listDatasetSubscribers: (address) => push.listDatasetSubscribers(db, address),
-    dropEndpointSubscriptions: (endpointArn) => push.dropEndpointSubscriptions(db, endpointArn),
-    importIdentityPool: (pool, configuration) => imports.importIdentityPool(db, pool, configuration),
-    importIdentity: (identity) => imports.importIdentity(db, identity),
-    importDataset: (address, dataset) => imports.importDataset(db, address, dataset),
-  };
+  return sqlStore(await openPostgresDatabase(config));
 }
