@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { MAX_SERVER_KEY_ID } from './crypto/server-keys.ts';
 import { parseTrustedProxies, type TrustedProxies } from './http/client-address.ts';
+import { type ProviderEndpoints, parseProviderEndpoints } from './auth/login-providers/provider-endpoints.ts';
 
 export interface Config {
   host: string;
@@ -42,6 +43,7 @@ export interface Config {
   outboxLeaseMs: number;
   /** How often an idle node looks for outbox items queued by other nodes. */
   outboxPollMs: number;
+  logins: LoginConfig;
   /** Serve the operator's console (static files) at /console/. */
   console: boolean;
   /**
@@ -49,6 +51,20 @@ export interface Config {
    * the model does not declare fails the request (500) instead of being dropped or sent (see pipeline.ts).
    */
   strictModel: boolean;
+}
+
+/** Verifying logins of public providers (README: "Signing in with login providers"). */
+export interface LoginConfig {
+  /** Base URLs that replace a provider's own for every outbound call (tests, mirrors, air-gapped sites). */
+  providerEndpoints: ProviderEndpoints;
+  /** How long one call to a provider may take before the login is answered ExternalServiceException. */
+  providerTimeoutMs: number;
+  /** Least time between two fetches of a provider's keys caused by tokens with unknown key ids. */
+  keyRefetchCooldownMs: number;
+  /** The operator's JSON file of IAM OIDC client ids and SAML IdP metadata, read at start. */
+  iamProvidersFile?: string;
+  /** The operator's mapping of imported identities to their users' logins, read at start. */
+  loginMappingFile?: string;
 }
 
 export interface DatabaseConfig {
@@ -93,8 +109,15 @@ const OPTIONS = {
   'streams-s3-url-ttl': { type: 'string', env: 'COGNITO_SYNC_STREAMS_S3_URL_TTL', default: '604800' },
   'outbox-lease-seconds': { type: 'string', env: 'COGNITO_SYNC_OUTBOX_LEASE_SECONDS', default: '60' },
   'outbox-poll-ms': { type: 'string', env: 'COGNITO_SYNC_OUTBOX_POLL_MS', default: '1000' },
+  'login-provider-timeout-ms': { type: 'string', env: 'COGNITO_SYNC_LOGIN_PROVIDER_TIMEOUT_MS', default: '5000' },
+  'login-provider-key-refetch-seconds': { type: 'string', env: 'COGNITO_SYNC_LOGIN_PROVIDER_KEY_REFETCH_SECONDS', default: '30' },
+  'iam-providers-file': { type: 'string', env: 'COGNITO_SYNC_IAM_PROVIDERS_FILE', default: '' },
+  'login-mapping-file': { type: 'string', env: 'COGNITO_SYNC_LOGIN_MAPPING_FILE', default: '' },
   console: { type: 'string', env: 'COGNITO_SYNC_CONSOLE', default: 'true' },
 } as const;
+
+/** Repeatable: each `--login-provider-endpoint <provider>=<base URL>` adds one; the variable holds them comma-separated. */
+const LOGIN_PROVIDER_ENDPOINT = { flag: 'login-provider-endpoint', env: 'COGNITO_SYNC_LOGIN_PROVIDER_ENDPOINTS' } as const;
 
 export class ConfigError extends Error {}
 
@@ -107,10 +130,13 @@ function integerIn(name: string, text: string, min: number, max: number): number
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const parsed = parseArgs({
     args: argv,
-    options: Object.fromEntries(Object.keys(OPTIONS).map((k) => [k, { type: 'string' as const }])),
+    options: {
+      ...Object.fromEntries(Object.keys(OPTIONS).map((k) => [k, { type: 'string' as const }])),
+      [LOGIN_PROVIDER_ENDPOINT.flag]: { type: 'string', multiple: true },
+    },
     strict: true,
     allowPositionals: false,
-  }).values as Record<string, string | undefined>;
+  }).values as Record<string, string | undefined> & { [LOGIN_PROVIDER_ENDPOINT.flag]?: string[] };
   const value = (name: keyof typeof OPTIONS) => parsed[name] ?? env[OPTIONS[name].env] ?? OPTIONS[name].default;
 
   const region = value('region');
@@ -145,6 +171,13 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     streamsS3UrlTtlSeconds: integerIn('streams-s3-url-ttl', value('streams-s3-url-ttl'), 1, 604_800),
     outboxLeaseMs: integerIn('outbox-lease-seconds', value('outbox-lease-seconds'), 1, 3600) * 1000,
     outboxPollMs: integerIn('outbox-poll-ms', value('outbox-poll-ms'), 10, 60_000),
+    logins: {
+      providerEndpoints: providerEndpoints(parsed[LOGIN_PROVIDER_ENDPOINT.flag], env[LOGIN_PROVIDER_ENDPOINT.env]),
+      providerTimeoutMs: integerIn('login-provider-timeout-ms', value('login-provider-timeout-ms'), 1, 60_000),
+      keyRefetchCooldownMs: integerIn('login-provider-key-refetch-seconds', value('login-provider-key-refetch-seconds'), 0, 86_400) * 1000,
+      iamProvidersFile: value('iam-providers-file') || undefined,
+      loginMappingFile: value('login-mapping-file') || undefined,
+    },
     console: booleanFlag('console', value('console')),
     strictModel: strictModel(env.COGNITO_SYNC_STRICT_MODEL),
   };
@@ -168,6 +201,16 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     throw new ConfigError('COGNITO_SYNC_ACCOUNT_ID needs COGNITO_SYNC_ACCESS_KEY_ID and COGNITO_SYNC_SECRET_ACCESS_KEY');
   }
   return config;
+}
+
+/** Flags win over the variable as a whole, as every other setting's flag wins over its variable. */
+function providerEndpoints(flags: string[] | undefined, variable: string | undefined): ProviderEndpoints {
+  const entries = flags ?? (variable ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
+  try {
+    return parseProviderEndpoints(entries);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 function booleanFlag(name: string, text: string): boolean {

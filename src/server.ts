@@ -5,6 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { StoreCredentialResolver } from './auth/credential-resolver.ts';
 import { type BootstrapResult, ensureDeveloperKey } from './auth/developer-key-bootstrap.ts';
 import { IdentityCredentials } from './auth/identity-credentials.ts';
+import { loadIamProvidersFile } from './auth/login-providers/iam-providers-file.ts';
+import { loadLoginMappingFile } from './auth/login-providers/login-mapping-file.ts';
+import { LoginProviders } from './auth/login-providers/login-providers.ts';
 import { OpenIdTokens } from './auth/open-id-tokens.ts';
 import { noThrottle, type Throttle, TokenBucketThrottle } from './auth/throttle.ts';
 import type { Config } from './config.ts';
@@ -46,6 +49,16 @@ export interface RunningServer {
 
 export async function startServer(config: Config): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
+  // The operator's files are checked before anything else opens: a mistake there stops the start (exit 2).
+  const iamProviders = await loadIamProvidersFile(config.logins.iamProvidersFile);
+  const importedLogins = await loadLoginMappingFile(config.logins.loginMappingFile);
+  const loginProviders = new LoginProviders({
+    endpoints: config.logins.providerEndpoints,
+    timeoutMs: config.logins.providerTimeoutMs,
+    keyRefetchCooldownMs: config.logins.keyRefetchCooldownMs,
+    iam: iamProviders,
+    logger,
+  });
   const store = await openStore(config);
   const bootstrap = await ensureDeveloperKey(store, config);
   const serverKeys = await loadServerKeys(store, config.serverKeyIds);
@@ -83,7 +96,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const syncTrigger = new SyncTrigger({ store, invoker: lambda, timeoutMs: config.syncTriggerTimeoutMs });
 
   const handlers = buildServiceHandlers({
-    config, store, outboxStore, sealer, openIdTokens, identityCredentials, syncTrigger, mobilePush,
+    config, store, outboxStore, sealer, openIdTokens, loginProviders, importedLogins, identityCredentials, syncTrigger, mobilePush,
   });
   const credentials = new StoreCredentialResolver(store, identityCredentials);
   const pipeline = createPipeline({
