@@ -1,5 +1,5 @@
-// One request, one path: route → authenticate → throttle → parse and validate → authorize → handler →
-// serialize. Errors from anywhere are values with a code, serialized once at the end.
+// One request, one path: throttle by client → read → route → authenticate → throttle by account → parse and
+// validate → authorize → handler → serialize. Errors from anywhere are values with a code, serialized once at the end.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -7,6 +7,7 @@ import { authorize, callerRule } from './auth/operation-rules.ts';
 import type { CredentialResolver, Principal } from './auth/principal.ts';
 import { hasSignature, verifySignature } from './auth/sigv4-verify.ts';
 import type { Throttle } from './auth/throttle.ts';
+import { clientAddressResolver } from './http/client-address.ts';
 import { readBody } from './http/read-body.ts';
 import type { ServiceModel } from './model/types.ts';
 import { declaredErrorCodes, ServiceError, unservedOperation } from './protocol/errors.ts';
@@ -23,6 +24,9 @@ export interface PipelineOptions {
   handlers: Map<string, ServiceHandlers>;
   credentials: CredentialResolver;
   throttle: Throttle;
+  /** The address a request's client is throttled under (X-Forwarded-For as far as proxies are trusted);
+   *  the socket's peer by default. */
+  clientAddress?: (req: IncomingMessage) => string;
   region: string;
   maxBodyBytes: number;
   logger: Logger;
@@ -36,6 +40,7 @@ export interface PipelineOptions {
 }
 
 export function createPipeline(options: PipelineOptions) {
+  const clientAddress = options.clientAddress ?? clientAddressResolver(undefined);
   // Built now, so that a model pattern that cannot be compiled stops the start.
   const walkers = new Map(options.router.services.map((model) => [model, new InputWalker(model)]));
   const strictModel = options.strictModel === true;
@@ -53,6 +58,9 @@ export function createPipeline(options: PipelineOptions) {
     try {
       const query = parseQueryString(queryStart === -1 ? '' : url.slice(queryStart + 1));
       const target = req.headers['x-amz-target'];
+      // Before the body is read or a signature checked: what a flood costs is this one bucket lookup, whatever
+      // it sends, bad signatures and unsigned calls alike.
+      await options.throttle.take('client', clientAddress(req));
       // Read before routing: a query protocol POST names its operation in the form body.
       const body = await readBody(req, options.maxBodyBytes);
       const form = isFormContentType(req.headers['content-type']);
@@ -69,7 +77,7 @@ export function createPipeline(options: PipelineOptions) {
       let principal: Principal = { kind: 'anonymous' };
       if (hasSignature(req.headers, query)) {
         const signer = await verifySignature(
-          { method: req.method ?? 'GET', rawPath, query, headers: req.headers, body },
+          { method: req.method ?? 'GET', rawPath, query, headers: req.headersDistinct, body },
           { service: model.signingName, region: options.region, now: new Date() },
           options.credentials,
         );
@@ -77,7 +85,7 @@ export function createPipeline(options: PipelineOptions) {
       } else if (rule !== 'anyone') {
         throw new ServiceError('MissingAuthenticationTokenException', 'Request is missing Authentication Token');
       }
-      await options.throttle.take(principal.kind === 'anonymous' ? `anonymous:${req.socket.remoteAddress}` : principal.accountId);
+      if (principal.kind !== 'anonymous') await options.throttle.take('account', principal.accountId);
 
       const walker = walkers.get(model)!;
       const input = parseInput(route, walker, query, req.headers, body);

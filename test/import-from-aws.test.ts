@@ -127,7 +127,7 @@ async function snapshot(server: TestServer, developer: DeveloperCredentials, poo
   return pools;
 }
 
-describe('moving data off AWS: npm run import', () => {
+describe('moving data off AWS: npm run import', { timeout: 300_000 }, () => {
   let lambda: LambdaStandIn;
   let source: TestServer;
   let target: TestServer | undefined;

@@ -1,7 +1,7 @@
 // The store the import writes to, opened the way a server opens it, and the account that will own the pools.
 //
 // SQLite: a server keeps its database file locked for as long as it runs (EXCLUSIVE locking mode, see
-// src/store/sqlite/database.ts), so an import cannot write beside it, and a server cannot start while an import
+// src/store/sqlite/sqlite-database.ts), so an import cannot write beside it, and a server cannot start while an import
 // holds the file. The import checks first and says so, rather than waiting for the lock to time out.
 // PostgreSQL: servers and the import share the database; each import write is one transaction with the row
 // locks UpdateRecords takes, so servers keep serving (the same pools too) while an import runs.

@@ -43,8 +43,21 @@ const COMMON_ERRORS = {
 } as const;
 
 export type CommonErrorCode = keyof typeof COMMON_ERRORS;
+
+/**
+ * Codes of our own, in no AWS model; each thrower gives its status. HTTP-level answers Node would otherwise send
+ * bare (src/http/http-level-errors.ts), a client that left mid-body (never sent: counted as 499), and the
+ * operator endpoint (src/operator/).
+ */
+type ServerErrorCode =
+  | 'BadRequestException'
+  | 'ExpectationFailedException'
+  | 'RequestTimeoutException'
+  | 'ClientClosedRequest'
+  | 'UnsupportedOperationException'
+  | 'BackupInProgressException';
 /** A code the server may answer: one a model defines, or one common to all AWS services. */
-export type ErrorCode = ModelErrorCode | CommonErrorCode;
+export type ErrorCode = ModelErrorCode | CommonErrorCode | ServerErrorCode;
 
 export const COMMON_ERROR_STATUS: Readonly<Record<string, number>> = COMMON_ERRORS;
 

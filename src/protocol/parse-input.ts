@@ -5,12 +5,13 @@ import { serializationError } from './errors.ts';
 import type { RouteMatch } from './router.ts';
 import { structureFromQuery } from './query-input.ts';
 import type { InputWalker } from './shape-walk.ts';
+import { decodeUtf8KeepingInvalidBytes } from './utf8-text.ts';
 
 export function parseJsonBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = JSON.parse(decodeUtf8KeepingInvalidBytes(body));
   } catch (error) {
     throw serializationError(`Request body is not valid JSON: ${(error as Error).message}`);
   }

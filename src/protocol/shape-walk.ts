@@ -6,6 +6,7 @@
 import type { MemberRef, ServiceModel, Shape, StructureShape } from '../model/types.ts';
 import { type ErrorCode, ServiceError } from './errors.ts';
 import { compileModelPattern } from './model-pattern.ts';
+import { isWellFormedText } from './utf8-text.ts';
 
 /** The member path AWS prints in validation messages: lowerCamel names joined by dots. */
 const wirePath = (memberName: string) => memberName.charAt(0).toLowerCase() + memberName.slice(1);
@@ -15,6 +16,10 @@ function describeValue(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return `'${text.length > 100 ? `${text.slice(0, 100)}...` : text}'`;
 }
+
+// AWS's JSON parsers refuse such text too; storing it would mean answering one value and keeping another.
+const notUnicode = (what: string) =>
+  `${what} is not valid Unicode text: it holds invalid UTF-8 or an unpaired surrogate escape (\\ud800-\\udfff)`;
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
@@ -97,20 +102,24 @@ export class InputWalker {
         if (typeof value !== 'object' || Array.isArray(value)) throw mismatch('an object');
         return this.structureFromJson(shape, path, value as Record<string, unknown>);
       }
+      // A null element stays null (a null member is simply absent): validate() refuses it by name, so
+      // no handler ever meets a hole in a list or map.
       case 'list': {
         if (!Array.isArray(value)) throw mismatch('an array');
-        return value.map((item, i) => this.fromJson(shape.member, `${path}.${i + 1}.member`, item));
+        return value.map((item, i) => (item === null ? null : this.fromJson(shape.member, `${path}.${i + 1}.member`, item)));
       }
       case 'map': {
         if (typeof value !== 'object' || Array.isArray(value)) throw mismatch('an object');
         const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-          out[k] = this.fromJson(shape.value, `${path}.${k}`, v);
+          if (!isWellFormedText(k)) throw this.malformed(notUnicode(`A key of '${path}'`));
+          out[k] = v === null ? null : this.fromJson(shape.value, `${path}.${k}`, v);
         }
         return out;
       }
       case 'string':
         if (typeof value !== 'string') throw mismatch('a string');
+        if (!isWellFormedText(value)) throw this.malformed(notUnicode(`The value at '${path}'`));
         return value;
       case 'integer':
       case 'long':
@@ -167,6 +176,11 @@ export class InputWalker {
   }
 
   private check(ref: MemberRef, path: string, value: unknown) {
+    // Only list elements and map values can be null here (see fromJson).
+    if (value === null) {
+      this.fail(null, path, 'Member must not be null');
+      return;
+    }
     const shape = this.shape(ref.shape);
     switch (shape.type) {
       case 'structure':

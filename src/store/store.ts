@@ -24,7 +24,22 @@ export interface Store extends DeveloperKeyStore, ServerSecretStore, IdentityPoo
   ping(): Promise<void>;
   /** Connection pool use, for /metrics; absent for a store without a pool. */
   connectionPool?(): ConnectionPoolUse;
+  /**
+   * Writes a consistent copy of the whole store to `file` (a new SQLite database) while the store keeps serving;
+   * `onProgress` is called after each step. Only the embedded SQLite store has it (PostgreSQL: pg_dump).
+   */
+  backupTo?(file: string, onProgress?: (progress: BackupProgress) => void): Promise<BackupResult>;
   close(): Promise<void>;
+}
+
+export interface BackupProgress {
+  totalPages: number;
+  remainingPages: number;
+}
+
+export interface BackupResult {
+  /** Database pages copied. */
+  pages: number;
 }
 
 export interface ConnectionPoolUse {

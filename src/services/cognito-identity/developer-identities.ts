@@ -7,9 +7,7 @@ import type { CognitoIdentityHandlers } from '../context.ts';
 import type { PageTokens } from '../pagination.ts';
 import { requireOwnedPool } from '../pool-access.ts';
 import { requireIdentityInPool } from './identity-access.ts';
-
-/** "The number of linked logins is limited to 20" (MergeDeveloperIdentities' documentation). */
-const MAX_LINKED_LOGINS = 20;
+import { MAX_LINKED_LOGINS, mergeIdentityInto } from './link-logins.ts';
 const DEFAULT_LOOKUP_RESULTS = 60;
 
 function requireDeveloperProvider(pool: IdentityPool, named?: string): string {
@@ -77,10 +75,9 @@ export function developerIdentityHandlers(
           `The merged identity would have ${linked} linked logins; at most ${MAX_LINKED_LOGINS} are allowed.`,
         );
       }
-      // Datasets move first: if the server stops between the two steps, the merge can simply be repeated
-      // (the source user still names the source identity); the other order would strand its datasets.
-      await store.mergeIdentityDatasets(pool.identityPoolId, source, destination);
-      await store.mergeIdentities(source, destination, ctx.now);
+      // If the server stops between moving datasets and identities, the merge can simply be repeated: the source
+      // user still names the source identity.
+      await mergeIdentityInto(store, pool, source, destination, ctx.now);
       return { IdentityId: destination };
     },
 

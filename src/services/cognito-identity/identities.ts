@@ -1,6 +1,5 @@
 // Cognito identities: GetId (unsigned), and for developers ListIdentities, DescribeIdentity, DeleteIdentities.
 import { randomUUID } from 'node:crypto';
-import type { OpenIdTokens } from '../../auth/open-id-tokens.ts';
 import type {
   DeleteIdentitiesResponse,
   GetIdResponse,
@@ -13,7 +12,9 @@ import type { CognitoIdentityHandlers } from '../context.ts';
 import type { PageTokens } from '../pagination.ts';
 import { requireOwnedPool } from '../pool-access.ts';
 import { poolNotFound, providerNames, requireActingIdentity, requireIdentityOfAccount } from './identity-access.ts';
-import { loginsDoNotMatch, unauthenticatedNotAllowed, verifyLogins } from './logins.ts';
+import { signIn } from './authenticate-identity.ts';
+import { linkFreeLogins, loginLinkedElsewhere, loginsOfSeveralIdentities, ownersOf } from './link-logins.ts';
+import { type LoginVerification, loginsDoNotMatch, type PresentedLogins, unauthenticatedNotAllowed, verifyLogins } from './logins.ts';
 
 const describe = (identity: IdentityWithLogins): IdentityDescription => ({
   IdentityId: identity.identityId,
@@ -28,23 +29,46 @@ export function newIdentity(pool: IdentityPool, now: Date): Identity {
   return { identityId: `${region}:${randomUUID()}`, identityPoolId: pool.identityPoolId, createdAt: now, lastModifiedAt: now, disabled: false };
 }
 
+/**
+ * The identity of a user signing in with public-provider logins: the one holding them, or a new one for a new
+ * user. Two devices of one user, on any node, get the same id.
+ */
+async function identityOfLogins(store: Store, verification: LoginVerification, pool: IdentityPool, presented: PresentedLogins, now: Date): Promise<string> {
+  const owned = await ownersOf(store, verification.importedLogins, pool, presented.logins, now);
+  const holders = [...new Set(owned.flatMap((o) => (o.owner === undefined ? [] : [o.owner])))];
+  if (holders.length > 1) throw loginsOfSeveralIdentities(holders);
+  let free = owned.filter((o) => o.owner === undefined).map((o) => o.login);
+  let identityId = holders[0];
+  if (identityId === undefined) {
+    // Atomic in the store: racing first sign-ins of one user end with one identity.
+    identityId = (await store.findOrCreateIdentityForLogin(pool.identityPoolId, free[0]!, newIdentity(pool, now))).identityId;
+    free = free.slice(1);
+  }
+  const { identity } = await requireActingIdentity(store, identityId);
+  const takenBy = await linkFreeLogins(store, identity.identityId, free, now);
+  if (takenBy !== undefined) throw loginLinkedElsewhere(takenBy.login.providerName);
+  return identity.identityId;
+}
+
 export function identityHandlers(
   store: Store,
-  tokens: OpenIdTokens,
+  verification: LoginVerification,
   pageTokens: PageTokens,
 ): Pick<CognitoIdentityHandlers, 'GetId' | 'ListIdentities' | 'DescribeIdentity' | 'DeleteIdentities'> {
   return {
     async GetId(input, ctx): Promise<GetIdResponse> {
       const pool = await store.getIdentityPool(input.IdentityPoolId);
       if (!pool || (input.AccountId !== undefined && input.AccountId !== pool.accountId)) throw poolNotFound(input.IdentityPoolId);
-      const verified = await verifyLogins(tokens, pool, input.Logins);
-      if (verified) {
-        // A token this server issued already names its identity (developer-authenticated flow).
-        const named = await store.getIdentity(verified.identityId);
+      const presented = await verifyLogins(verification, pool, input.Logins, ctx.now);
+      if (presented.openId) {
+        // A token this server issued already names its identity (developer-authenticated flow); logins beside it link to it.
+        const named = await store.getIdentity(presented.openId.identityId);
         if (!named) throw loginsDoNotMatch();
         const { identity } = await requireActingIdentity(store, named.identityId);
-        return { IdentityId: identity.identityId };
+        const signedIn = await signIn(store, verification, pool, identity, named.identityId, presented, ctx.now);
+        return { IdentityId: signedIn.identity.identityId };
       }
+      if (presented.logins.length > 0) return { IdentityId: await identityOfLogins(store, verification, pool, presented, ctx.now) };
       if (!pool.spec.AllowUnauthenticatedIdentities) throw unauthenticatedNotAllowed();
       const identity = newIdentity(pool, ctx.now);
       await store.createIdentity(identity);

@@ -23,14 +23,13 @@ export function roleChoiceLogins(logins: Readonly<Record<string, string>> | unde
   for (const [provider, token] of Object.entries(logins ?? {})) {
     const claims = claimsOf(token);
     if (provider === COGNITO_LOGIN_PROVIDER) {
-      const amr = Array.isArray(claims.amr) ? (claims.amr as unknown[]) : [];
-      // `authenticated`/`unauthenticated`, and a developer user's `<provider>:<pool id>:<user>`, name no provider.
-      const userEntry = `:${String(claims.aud)}:`;
-      for (const method of amr) {
-        if (typeof method === 'string' && method !== 'authenticated' && method !== 'unauthenticated' && !method.includes(userEntry)) {
-          found.push({ provider: method, claims });
-        }
-      }
+      const amr = (Array.isArray(claims.amr) ? (claims.amr as unknown[]) : []).filter((m): m is string => typeof m === 'string');
+      // `authenticated`/`unauthenticated` name no provider, and each provider's entry is followed by one naming its
+      // user (`<provider>:<user>`, `<developer provider>:<pool id>:<user>`, `<user pool>:CognitoSignIn:<sub>`).
+      const providers = amr.filter(
+        (m) => m !== 'authenticated' && m !== 'unauthenticated' && !amr.some((other) => other !== m && m.startsWith(`${other}:`)),
+      );
+      for (const provider of providers) found.push({ provider, claims });
     } else if (provider.startsWith('cognito-idp.') && typeof claims.aud === 'string') {
       found.push({ provider: `${provider}:${claims.aud}`, claims });
     } else {
