@@ -1,4 +1,4 @@
-// One request, one path: throttle by client → read → route → authenticate → throttle by account → parse and
+// One request, one path: throttle by client → route → read → authenticate → throttle by account → parse and
 // validate → authorize → handler → serialize. Errors from anywhere are values with a code, serialized once at the end.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -61,13 +61,15 @@ export function createPipeline(options: PipelineOptions) {
       // Before the body is read or a signature checked: what a flood costs is this one bucket lookup, whatever
       // it sends, bad signatures and unsigned calls alike.
       await options.throttle.take('client', clientAddress(req));
-      // Read before routing: a query protocol POST names its operation in the form body.
-      const body = await readBody(req, options.maxBodyBytes);
+      // A query protocol POST names its operation in its form body, so that body is read before routing; any other
+      // request is routed first, so a body that never arrives is still counted under its operation.
       const form = isFormContentType(req.headers['content-type']);
-      const params = form ? new Map([...query, ...parseFormBody(body)]) : query;
+      const formBody = form ? await readBody(req, options.maxBodyBytes) : undefined;
+      const params = formBody ? new Map([...query, ...parseFormBody(formBody)]) : query;
       const route = options.router.route({ method: req.method ?? 'GET', path: rawPath, target: Array.isArray(target) ? target[0] : target, params, form });
       model = route.service;
       operation = route.operation.name;
+      const body = formBody ?? (await readBody(req, options.maxBodyBytes));
       // Before any signature check, so a caller learns first that the operation is not served at all.
       const handlers = options.handlers.get(model.signingName) ?? {};
       const handler = handlers[operation];
