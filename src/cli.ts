@@ -46,6 +46,11 @@ async function main() {
 }
 
 main().catch((error) => {
+  // The operator's files (IAM providers, login mapping) are read as the server starts; their mistakes are configuration's.
+  if (error instanceof ConfigError) {
+    process.stderr.write(`cognito-sync-server: ${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`cognito-sync-server failed to start: ${(error as Error).message}\n`);
   process.exit(1);
 });

@@ -1,5 +1,5 @@
-// One request, one path: route → authenticate → throttle → parse and validate → authorize → handler →
-// serialize. Errors from anywhere are values with a code, serialized once at the end.
+// One request, one path: throttle by client → route → read → authenticate → throttle by account → parse and
+// validate → authorize → handler → serialize. Errors from anywhere are values with a code, serialized once at the end.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -7,13 +7,14 @@ import { authorize, callerRule } from './auth/operation-rules.ts';
 import type { CredentialResolver, Principal } from './auth/principal.ts';
 import { hasSignature, verifySignature } from './auth/sigv4-verify.ts';
 import type { Throttle } from './auth/throttle.ts';
+import { clientAddressResolver } from './http/client-address.ts';
 import { readBody } from './http/read-body.ts';
 import type { ServiceModel } from './model/types.ts';
-import { ServiceError } from './protocol/errors.ts';
+import { declaredErrorCodes, ServiceError, unservedOperation } from './protocol/errors.ts';
 import { parseInput } from './protocol/parse-input.ts';
-import { parseQueryString } from './protocol/query-string.ts';
-import type { Router } from './protocol/router.ts';
-import { serializeOutput, writeError, writeSuccess } from './protocol/serialize.ts';
+import { isFormContentType, parseFormBody, parseQueryString } from './protocol/query-string.ts';
+import { type Router, RoutingError } from './protocol/router.ts';
+import { serializeOperationOutput, writeError, writeSuccess } from './protocol/serialize.ts';
 import { InputWalker } from './protocol/shape-walk.ts';
 import type { ServiceHandlers } from './services/context.ts';
 
@@ -23,20 +24,27 @@ export interface PipelineOptions {
   handlers: Map<string, ServiceHandlers>;
   credentials: CredentialResolver;
   throttle: Throttle;
+  /** The address a request's client is throttled under (X-Forwarded-For as far as proxies are trusted);
+   *  the socket's peer by default. */
+  clientAddress?: (req: IncomingMessage) => string;
   region: string;
   maxBodyBytes: number;
   logger: Logger;
   /** Observes every finished request (metrics). */
   onFinished?: (event: { operation: string; status: number; seconds: number }) => void;
+  /**
+   * Under test only: an output member the model lacks, or a handler's error its operation does not declare,
+   * fails the request with 500 (logged) instead of being dropped or sent, so the test that met it fails.
+   */
+  strictModel?: boolean;
 }
 
 export function createPipeline(options: PipelineOptions) {
-  const walkers = new Map<ServiceModel, InputWalker>();
-  const walkerFor = (model: ServiceModel) => {
-    let walker = walkers.get(model);
-    if (!walker) walkers.set(model, (walker = new InputWalker(model)));
-    return walker;
-  };
+  const clientAddress = options.clientAddress ?? clientAddressResolver(undefined);
+  // Built now, so that a model pattern that cannot be compiled stops the start.
+  const walkers = new Map(options.router.services.map((model) => [model, new InputWalker(model)]));
+  const strictModel = options.strictModel === true;
+  const outputOptions = { refuseUnmodelledMembers: strictModel };
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -50,16 +58,28 @@ export function createPipeline(options: PipelineOptions) {
     try {
       const query = parseQueryString(queryStart === -1 ? '' : url.slice(queryStart + 1));
       const target = req.headers['x-amz-target'];
-      const route = options.router.route(req.method ?? 'GET', rawPath, Array.isArray(target) ? target[0] : target);
+      // Before the body is read or a signature checked: what a flood costs is this one bucket lookup, whatever
+      // it sends, bad signatures and unsigned calls alike.
+      await options.throttle.take('client', clientAddress(req));
+      // A query protocol POST names its operation in its form body, so that body is read before routing; any other
+      // request is routed first, so a body that never arrives is still counted under its operation.
+      const form = isFormContentType(req.headers['content-type']);
+      const formBody = form ? await readBody(req, options.maxBodyBytes) : undefined;
+      const params = formBody ? new Map([...query, ...parseFormBody(formBody)]) : query;
+      const route = options.router.route({ method: req.method ?? 'GET', path: rawPath, target: Array.isArray(target) ? target[0] : target, params, form });
       model = route.service;
       operation = route.operation.name;
-      const body = await readBody(req, options.maxBodyBytes);
+      const body = formBody ?? (await readBody(req, options.maxBodyBytes));
+      // Before any signature check, so a caller learns first that the operation is not served at all.
+      const handlers = options.handlers.get(model.signingName) ?? {};
+      const handler = handlers[operation];
+      if (!handler) throw unservedOperation(model, operation, Object.keys(handlers));
 
-      const rule = callerRule(model.signingName, operation);
+      const rule = callerRule(model, route.operation);
       let principal: Principal = { kind: 'anonymous' };
       if (hasSignature(req.headers, query)) {
         const signer = await verifySignature(
-          { method: req.method ?? 'GET', rawPath, query, headers: req.headers, body },
+          { method: req.method ?? 'GET', rawPath, query, headers: req.headersDistinct, body },
           { service: model.signingName, region: options.region, now: new Date() },
           options.credentials,
         );
@@ -67,24 +87,29 @@ export function createPipeline(options: PipelineOptions) {
       } else if (rule !== 'anyone') {
         throw new ServiceError('MissingAuthenticationTokenException', 'Request is missing Authentication Token');
       }
-      await options.throttle.take(principal.kind === 'anonymous' ? `anonymous:${req.socket.remoteAddress}` : principal.accountId);
+      if (principal.kind !== 'anonymous') await options.throttle.take('account', principal.accountId);
 
-      const walker = walkerFor(model);
+      const walker = walkers.get(model)!;
       const input = parseInput(route, walker, query, req.headers, body);
       if (route.operation.input) walker.validate(route.operation.input, input);
       authorize(rule, principal, input);
 
-      const handler = options.handlers.get(model.signingName)?.[operation];
-      if (!handler) {
-        throw new ServiceError('NotImplementedException', `${operation} is not implemented by this server yet.`);
+      let output: object | void;
+      try {
+        output = await handler(input, { principal, requestId, region: options.region, now: new Date() });
+      } catch (thrown) {
+        if (strictModel && thrown instanceof ServiceError && !declaredErrorCodes(model, route.operation).has(thrown.code)) {
+          throw new Error(`${operation} threw ${thrown.code}, which its model does not declare (${thrown.message})`);
+        }
+        throw thrown;
       }
-      const output = await handler(input, { principal, requestId, region: options.region, now: new Date() });
       status = route.operation.http.responseCode;
-      writeSuccess(res, model, status, requestId, serializeOutput(model, route.operation.output, output));
+      writeSuccess(res, model, status, requestId, serializeOperationOutput(model, route.operation, output, requestId, outputOptions));
     } catch (thrown) {
       let error: ServiceError;
       if (thrown instanceof ServiceError) {
         error = thrown;
+        if (thrown instanceof RoutingError && thrown.service) model = thrown.service;
       } else {
         options.logger.error({ requestId, operation, err: thrown }, 'unexpected error');
         error = new ServiceError('InternalErrorException', `An internal error occurred. Request id: ${requestId}`, { status: 500 });

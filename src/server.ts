@@ -1,28 +1,40 @@
 // Wiring only: builds the store, the services and the request pipeline, and serves them over HTTP.
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StoreCredentialResolver } from './auth/credential-resolver.ts';
 import { type BootstrapResult, ensureDeveloperKey } from './auth/developer-key-bootstrap.ts';
 import { IdentityCredentials } from './auth/identity-credentials.ts';
+import { loadIamProvidersFile } from './auth/login-providers/iam-providers-file.ts';
+import { loadLoginMappingFile } from './auth/login-providers/login-mapping-file.ts';
+import { LoginProviders } from './auth/login-providers/login-providers.ts';
 import { OpenIdTokens } from './auth/open-id-tokens.ts';
 import { noThrottle, type Throttle, TokenBucketThrottle } from './auth/throttle.ts';
 import type { Config } from './config.ts';
-import { newServerSecret, TokenSealer } from './crypto/token-sealer.ts';
+import { loadServerKeys } from './crypto/server-keys.ts';
+import { TokenSealer } from './crypto/token-sealer.ts';
 import { createCognitoStreams } from './delivery/cognito-streams.ts';
 import { LambdaSyncTrigger } from './delivery/lambda-sync-trigger.ts';
 import { OutboxWorker, wakingOnQueuedWork } from './delivery/outbox-worker.ts';
 import { SnsMobilePush } from './delivery/sns-mobile-push.ts';
 import { SnsPushPublisher, snsPushHandlers } from './delivery/sns-push-publisher.ts';
-import { answerClientError } from './http/aws-shaped-client-error.ts';
+import { createConsoleStatic } from './http/console-static.ts';
+import { HttpLevelErrors } from './http/http-level-errors.ts';
 import { answerPreflight, applyCors } from './http/cors.ts';
 import { createMetrics } from './http/metrics.ts';
+import { clientAddressResolver } from './http/client-address.ts';
 import { answerOperationalEndpoint } from './http/operational-endpoints.ts';
 import { createLogger } from './logger.ts';
+import { createOperatorApi } from './operator/operator-api.ts';
+import { readServerVersion } from './operator/status.ts';
 import { cognitoIdentityModel } from './model/cognito-identity.ts';
 import { cognitoSyncModel } from './model/cognito-sync.ts';
+import { stsModel } from './model/sts.ts';
 import { createPipeline } from './pipeline.ts';
+import { ServiceError } from './protocol/errors.ts';
 import { Router } from './protocol/router.ts';
 import { startSpentSessionSweeper } from './services/cognito-sync/spent-session-sweeper.ts';
+import { writeError } from './protocol/serialize.ts';
 import { SyncTrigger } from './services/cognito-sync/sync-trigger.ts';
 import { buildServiceHandlers } from './services/service-handlers.ts';
 import { openStore } from './store/open-store.ts';
@@ -39,6 +51,16 @@ export interface RunningServer {
 
 export async function startServer(config: Config): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
+  // The operator's files are checked before anything else opens: a mistake there stops the start (exit 2).
+  const iamProviders = await loadIamProvidersFile(config.logins.iamProvidersFile);
+  const importedLogins = await loadLoginMappingFile(config.logins.loginMappingFile);
+  const loginProviders = new LoginProviders({
+    endpoints: config.logins.providerEndpoints,
+    timeoutMs: config.logins.providerTimeoutMs,
+    keyRefetchCooldownMs: config.logins.keyRefetchCooldownMs,
+    iam: iamProviders,
+    logger,
+  });
   const store = await openStore(config);
   let bootstrap: BootstrapResult;
   try {
@@ -47,16 +69,19 @@ export async function startServer(config: Config): Promise<RunningServer> {
     await store.close();
     throw error;
   }
-  const sealer = new TokenSealer(await store.getOrCreateSecret('token-sealing', newServerSecret()));
-  const openIdTokens = await OpenIdTokens.load(store);
+  const serverKeys = await loadServerKeys(store, config.serverKeyIds);
+  for (const keyId of serverKeys.generated) logger.info({ keyId }, `created server key ${keyId} (its OpenID signing key generated now)`);
+  const sealer = new TokenSealer(serverKeys.keys.map((key) => ({ id: key.id, secret: key.sealingSecret })));
+  const openIdTokens = await OpenIdTokens.fromKeys(serverKeys.keys.map((key) => key.openIdSigningKey));
   const identityCredentials = new IdentityCredentials({
     sealer,
-    signingKey: await store.getOrCreateSecret('identity-credentials-signing', newServerSecret()),
+    signingKeys: new Map(serverKeys.keys.map((key) => [key.id, key.credentialsSigningSecret])),
     identities: store,
     ttlSeconds: config.credentialsTtlSeconds,
   });
 
   const throttle = await createThrottle(config, logger);
+  const clientAddress = clientAddressResolver(config.trustedProxies);
   // Requests being handled now: shutdown waits for them, and tells their connections not to stay open.
   const inFlight = new Set<ServerResponse>();
   let shuttingDown = false;
@@ -86,24 +111,42 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const syncTrigger = new SyncTrigger({ store, invoker: lambda, timeoutMs: config.syncTriggerTimeoutMs });
 
   const handlers = buildServiceHandlers({
-    config, store, outboxStore, sealer, openIdTokens, identityCredentials, syncTrigger, mobilePush,
+    config, store, outboxStore, sealer, openIdTokens, loginProviders, importedLogins, identityCredentials, syncTrigger, mobilePush,
   });
+  const credentials = new StoreCredentialResolver(store, identityCredentials);
   const pipeline = createPipeline({
-    router: new Router([cognitoSyncModel, cognitoIdentityModel]),
+    router: new Router([cognitoSyncModel, cognitoIdentityModel, stsModel]),
     handlers,
-    credentials: new StoreCredentialResolver(store, identityCredentials),
+    credentials,
     throttle,
+    clientAddress,
     region: config.region,
     maxBodyBytes: config.maxBodyBytes,
     logger,
     onFinished: (event) => metrics.observeRequest(event),
+    strictModel: config.strictModel,
   });
 
   const operationalEndpoints = { store, metrics, openIdTokens, isShuttingDown: () => shuttingDown };
-  const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 60_000 }, (req, res) => {
+  const operatorApi = createOperatorApi({
+    store,
+    credentials,
+    throttle,
+    clientAddress,
+    region: config.region,
+    dataDir: config.dataDir,
+    facts: { version: readServerVersion(), region: config.region, startedAt: new Date() },
+    logger,
+  });
+  const answerConsole = config.console ? createConsoleStatic({ region: config.region }) : undefined;
+  const httpLevelErrors = new HttpLevelErrors(config);
+  const server = createServer({ maxHeaderSize: 16 * 1024, ...httpLevelErrors.serverOptions() }, (req, res) => {
     applyCors(req, res);
+    if (httpLevelErrors.screen(req, res)) return;
     if (answerPreflight(req, res)) return;
     if (answerOperationalEndpoint(req, res, operationalEndpoints)) return;
+    if (answerConsole?.(req, res)) return;
+    if (operatorApi.answer(req, res)) return;
     inFlight.add(res);
     if (shuttingDown) res.setHeader('Connection', 'close');
     res.once('close', () => {
@@ -112,11 +155,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
     });
     pipeline(req, res).catch((error) => {
       logger.error({ err: error }, 'request pipeline failed');
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
+      writeError(res, undefined, randomUUID(), new ServiceError('InternalErrorException', 'An internal error occurred', { status: 500 }));
     });
   });
-  server.on('clientError', answerClientError);
+  httpLevelErrors.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -150,6 +192,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await outboxWorker.stop(config.shutdownGraceMs);
       await cognitoStreams.close();
       mobilePush.close();
+      await operatorApi.close();
       await store.close();
     })());
 

@@ -82,7 +82,7 @@ function expected(rule: Rule, column: Column): Expectation {
   return rule === 'developer' ? NOT_AUTHORIZED : 'allowed';
 }
 
-describe('authorization matrix: 17 Cognito Sync operations × 5 callers', () => {
+describe('authorization matrix: 17 Cognito Sync operations × 5 callers', { timeout: 300_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cognito-sync-matrix-'));
   const developer = newDeveloperCredentials();
   let server: TestServer;

@@ -30,7 +30,7 @@ async function sync(client: CognitoSyncClient, user: SyncIdentity, DatasetName: 
   return client.send(new UpdateRecordsCommand({ ...where, SyncSessionToken, RecordPatches }));
 }
 
-describe('BulkPublish', () => {
+describe('BulkPublish', { timeout: 300_000 }, () => {
   let services: StreamServices;
   let gate: Gate;
   let server: TestServer;

@@ -13,7 +13,7 @@ function runCli(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [CLI, '--port', '0', ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 15_000 });
 }
 
-describe('command line', () => {
+describe('command line', { timeout: 120_000 }, () => {
   it('generates developer credentials on the first start only, keeps them 0600, and they work', async () => {
     const first = await startServer({ developer: null });
     try {

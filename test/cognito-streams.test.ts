@@ -32,7 +32,7 @@ async function sync(client: CognitoSyncClient, user: SyncIdentity, DatasetName: 
 
 const ofPool = (poolId: string) => (records: StreamedKinesisRecord[]) => records.filter((r) => r.data.identityPoolId === poolId);
 
-describe('Cognito Streams', () => {
+describe('Cognito Streams', { timeout: 300_000 }, () => {
   let services: StreamServices;
   let server: TestServer;
 
@@ -236,7 +236,7 @@ describe('Cognito Streams', () => {
   });
 });
 
-describe('Cognito Streams and outbox settings', () => {
+describe('Cognito Streams and outbox settings', { timeout: 300_000 }, () => {
   it('bad values are refused at start with exit code 2 and a message naming the setting', () => {
     const cli = new URL('../dist/cli.js', import.meta.url).pathname;
     const cases: Array<[string[], Record<string, string>, RegExp]> = [

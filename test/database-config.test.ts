@@ -24,7 +24,7 @@ function runCli(args: string[], env: Record<string, string> = {}) {
 
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-describe('database configuration', () => {
+describe('database configuration', { timeout: 300_000 }, () => {
   it('refuses malformed database and Redis settings with exit code 2 and a message naming the problem', () => {
     const cases: Array<[string[], Record<string, string>, RegExp]> = [
       [['--database-url', 'mysql://localhost/db'], {}, /database-url must start with postgres:\/\//],
@@ -51,7 +51,7 @@ describe('database configuration', () => {
   });
 });
 
-describe('database schema versions', { skip: await skipUnlessPostgres() }, () => {
+describe('database schema versions', { skip: await skipUnlessPostgres(), timeout: 300_000 }, () => {
   const schema = testSchemaName();
   after(async () => {
     await dropSchema(schema);

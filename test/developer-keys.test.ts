@@ -11,7 +11,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import { databaseUrlFor, dropSchema, skipUnlessPostgresPass, testSchemaName } from './helpers/postgres.ts';
 import { type DeveloperCredentials, errorOf, newDeveloperCredentials, startServer, TEST_STORE, type TestServer } from './helpers/server.ts';
 
-const KEYS_CLI = new URL('../dist/admin/keys-cli.js', import.meta.url).pathname;
+const KEYS_CLI = new URL('../dist/operator/keys-cli.js', import.meta.url).pathname;
 
 interface CliRun {
   status: number | null;

@@ -45,7 +45,7 @@ after(async () => {
   await server.dispose();
 });
 
-describe('unauthenticated identities', () => {
+describe('unauthenticated identities', { timeout: 300_000 }, () => {
   it('GetId → GetCredentialsForIdentity → a CognitoSyncClient on those credentials', async () => {
     const poolId = await createPool(server);
     const { IdentityId } = await server.identityClient().send(new GetIdCommand({ IdentityPoolId: poolId }));
@@ -122,7 +122,7 @@ describe('unauthenticated identities', () => {
   });
 });
 
-describe('developer-authenticated identities', () => {
+describe('developer-authenticated identities', { timeout: 300_000 }, () => {
   it('GetOpenIdTokenForDeveloperIdentity → GetCredentialsForIdentity with the token → Cognito Sync', async () => {
     const poolId = await createPool(server);
     const alice = await developerIdentity(server, poolId, 'alice');
@@ -254,7 +254,7 @@ describe('developer-authenticated identities', () => {
   });
 });
 
-describe('bad logins and tokens', () => {
+describe('bad logins and tokens', { timeout: 300_000 }, () => {
   let poolId: string;
   let alice: Awaited<ReturnType<typeof developerIdentity>>;
   before(async () => {
@@ -310,29 +310,13 @@ describe('bad logins and tokens', () => {
     await assertRefused(getCredentials({ [COGNITO_LOGIN]: Token! }), 'NotAuthorizedException', 400, /Token expired/);
   });
 
-  it('Logins with an unknown provider, a configured public provider, or the developer provider (unsigned)', async () => {
+  it('Logins with an unknown provider, a provider the pool does not name, or the developer provider (unsigned)', async () => {
     await assertRefused(getCredentials({ 'accounts.example.com': 'x' }), 'NotAuthorizedException', 400, /not from a supported provider/);
     await assertRefused(
       server.identityClient().send(new GetIdCommand({ IdentityPoolId: poolId, Logins: { 'graph.facebook.com': 'token' } })),
       'NotAuthorizedException',
       400,
       /not from a supported provider/,
-    );
-    const facebookPool = (
-      await server.identityClient().send(
-        new UpdateIdentityPoolCommand({
-          IdentityPoolId: await createPool(server),
-          IdentityPoolName: 'facebook',
-          AllowUnauthenticatedIdentities: true,
-          SupportedLoginProviders: { 'graph.facebook.com': '1234567890' },
-        }),
-      )
-    ).IdentityPoolId!;
-    await assertRefused(
-      server.identityClient().send(new GetIdCommand({ IdentityPoolId: facebookPool, Logins: { 'graph.facebook.com': 'token' } })),
-      'NotAuthorizedException',
-      400,
-      /cannot be verified by this server/,
     );
     await assertRefused(getCredentials({ [DEVELOPER_PROVIDER]: 'alice' }), 'NotAuthorizedException', 400, /accepted only by GetOpenIdTokenForDeveloperIdentity/);
   });
@@ -364,7 +348,7 @@ describe('bad logins and tokens', () => {
   });
 });
 
-describe('identity management (developer)', () => {
+describe('identity management (developer)', { timeout: 300_000 }, () => {
   it('ListIdentities pages through a pool, DescribeIdentity shows logins and dates', async () => {
     const poolId = await createPool(server);
     const ids = new Set<string>();
@@ -430,7 +414,7 @@ describe('identity management (developer)', () => {
   });
 });
 
-describe('developer user identifiers', () => {
+describe('developer user identifiers', { timeout: 300_000 }, () => {
   it('LookupDeveloperIdentity by user, by identity, by both; mismatches and unknowns refused', async () => {
     const poolId = await createPool(server);
     const henry = await developerIdentity(server, poolId, 'henry');
@@ -567,7 +551,7 @@ describe('developer user identifiers', () => {
   });
 });
 
-describe('another account', () => {
+describe('another account', { timeout: 300_000 }, () => {
   it("cannot see, describe, delete, look up or mint tokens for this account's identities", async () => {
     const poolId = await createPool(server);
     const nora = await developerIdentity(server, poolId, 'nora');

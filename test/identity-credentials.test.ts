@@ -36,7 +36,7 @@ after(async () => {
   await server.dispose();
 });
 
-describe('identity credentials on Cognito Sync', () => {
+describe('identity credentials on Cognito Sync', { timeout: 120_000 }, () => {
   it('reach their own identity', async () => {
     const poolId = await createPool(server);
     const guest = await unauthenticatedIdentity(server, poolId);
@@ -112,7 +112,7 @@ describe('identity credentials on Cognito Sync', () => {
   });
 });
 
-describe('credential lifetime', () => {
+describe('credential lifetime', { timeout: 120_000 }, () => {
   it('--credentials-ttl sets Expiration; once past it: 403 ExpiredTokenException', async () => {
     const short = await startServer({ args: ['--credentials-ttl', '2'] });
     try {

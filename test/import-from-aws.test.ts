@@ -13,11 +13,13 @@ import {
   DescribeIdentityCommand,
   DescribeIdentityPoolCommand,
   GetCredentialsForIdentityCommand,
+  GetIdentityPoolRolesCommand,
   GetIdCommand,
   GetOpenIdTokenForDeveloperIdentityCommand,
   ListIdentitiesCommand,
   LookupDeveloperIdentityCommand,
   MergeDeveloperIdentitiesCommand,
+  SetIdentityPoolRolesCommand,
   UnlinkDeveloperIdentityCommand,
 } from '@aws-sdk/client-cognito-identity';
 import {
@@ -115,6 +117,7 @@ async function snapshot(server: TestServer, developer: DeveloperCredentials, poo
     }
     pools.push({
       pool: strip(await identity.send(new DescribeIdentityPoolCommand({ IdentityPoolId }))),
+      roles: strip(await identity.send(new GetIdentityPoolRolesCommand({ IdentityPoolId }))),
       configuration: strip(await sync.send(new GetIdentityPoolConfigurationCommand({ IdentityPoolId }))),
       events: strip(await sync.send(new GetCognitoEventsCommand({ IdentityPoolId }))),
       identities,
@@ -124,7 +127,7 @@ async function snapshot(server: TestServer, developer: DeveloperCredentials, poo
   return pools;
 }
 
-describe('moving data off AWS: npm run import', () => {
+describe('moving data off AWS: npm run import', { timeout: 300_000 }, () => {
   let lambda: LambdaStandIn;
   let source: TestServer;
   let target: TestServer | undefined;
@@ -181,6 +184,19 @@ describe('moving data off AWS: npm run import', () => {
       }),
     );
     await sync.send(new SetCognitoEventsCommand({ IdentityPoolId: poolId, Events: { SyncTrigger: lambda.arnOf('echo') } }));
+    await identity.send(
+      new SetIdentityPoolRolesCommand({
+        IdentityPoolId: poolId,
+        Roles: { authenticated: 'arn:aws:iam::123456789012:role/players', unauthenticated: 'arn:aws:iam::123456789012:role/guests' },
+        RoleMappings: {
+          [DEVELOPER_PROVIDER]: {
+            Type: 'Rules',
+            AmbiguousRoleResolution: 'AuthenticatedRole',
+            RulesConfiguration: { Rules: [{ Claim: 'amr', MatchType: 'Contains', Value: ':user-1', RoleARN: 'arn:aws:iam::123456789012:role/first-player' }] },
+          },
+        },
+      }),
+    );
 
     // A device of an unauthenticated identity syncs three times: three records, then a change and a remove
     // (a tombstone), then a new record. Its count is then 3.
@@ -433,6 +449,9 @@ describe('moving data off AWS: npm run import', () => {
     await push(source.syncClient(newcomer.credentials), { IdentityPoolId: scene.poolId, IdentityId: newcomer.identityId, DatasetName: 'settings' }, [{ Op: 'replace', Key: 'x', Value: '1', SyncCount: 0 }]);
     const notes = { IdentityPoolId: scene.poolId, IdentityId: scene.survivor.identityId, DatasetName: 'notes' };
     await push(sourceSync, notes, [{ Op: 'replace', Key: 'there', Value: 'source', SyncCount: 0 }]);
+    // The pool's roles change in the source: the mapping goes.
+    const newRoles = { authenticated: 'arn:aws:iam::123456789012:role/players-v2' };
+    await source.identityClient().send(new SetIdentityPoolRolesCommand({ IdentityPoolId: scene.poolId, Roles: newRoles }));
     // ... and here, meanwhile, the survivor's notes changed too.
     const server = await startTarget();
     await push(server.syncClient(targetDeveloper), notes, [{ Op: 'replace', Key: 'here', Value: 'target', SyncCount: 0 }]);
@@ -441,6 +460,7 @@ describe('moving data off AWS: npm run import', () => {
     await targetReadyForImport();
     const run = await importInto(['--identity-pool-id', scene.poolId]);
     assert.equal(run.code, 1, 'a dataset written on both sides is a problem to look at');
+    assert.deepEqual(summaryLine(run, 'identity pools'), { read: 1, created: 0, updated: 1, unchanged: 0, refused: 0, failed: 0 });
     assert.deepEqual(summaryLine(run, 'identities'), {
       read: 5, unauthenticated: 2, 'developer authenticated': 2, 'public providers only': 0, disabled: 1,
       created: 1, updated: 0, unchanged: 4, skipped: 0, failed: 0,
@@ -452,6 +472,8 @@ describe('moving data off AWS: npm run import', () => {
     assert.match(run.stdout, new RegExp(`dataset ${scene.survivor.identityId}/notes: written both here and in the source since an earlier import \\(key 'here' is SyncCount 2 here but absent in the source\\); kept as it is here`));
 
     const after = await startTarget();
+    const roles = await after.identityClient(targetDeveloper).send(new GetIdentityPoolRolesCommand({ IdentityPoolId: scene.poolId }));
+    assert.deepEqual([roles.Roles, roles.RoleMappings], [newRoles, undefined], 'the source\'s roles replace the imported ones');
     const sync = after.syncClient(targetDeveloper);
     // A device of the player that synced the game at count 2 against the source gets exactly the newer records.
     const delta = await sync.send(new ListRecordsCommand({ ...game, LastSyncCount: 2 }));

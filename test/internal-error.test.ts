@@ -18,7 +18,7 @@ import { Router } from '../src/protocol/router.ts';
 import type { DeveloperKey } from '../src/store/store.ts';
 import { sendSigned } from './helpers/raw-http.ts';
 
-describe('unexpected errors', () => {
+describe('unexpected errors', { timeout: 120_000 }, () => {
   it('answer 500 InternalErrorException with the request id, log it, and leak nothing', async () => {
     const key: DeveloperKey = { accessKeyId: 'AKIAINTERNALERROR000', secretAccessKey: 'internal-error-test-secret', accountId: '123456789012', createdAt: new Date() };
     const lines: Array<Record<string, unknown>> = [];

@@ -20,7 +20,7 @@ async function get(server: TestServer, path: string): Promise<{ status: number; 
   return { status: response.status, body: await response.text() };
 }
 
-describe('two nodes on one PostgreSQL database', { skip }, () => {
+describe('two nodes on one PostgreSQL database', { skip, timeout: 300_000 }, () => {
   const schema = testSchemaName();
   const databaseUrl = databaseUrlFor(schema);
   const developer = newDeveloperCredentials();
@@ -109,7 +109,9 @@ describe('two nodes on one PostgreSQL database', { skip }, () => {
     // to a shared counter and writing its own key, retrying after each 409 until its write lands.
     const writer = async (i: number) => {
       const [pullVia, pushVia] = i % 2 === 0 ? [client(nodeA), client(nodeB)] : [client(nodeB), client(nodeA)];
-      for (;;) {
+      // Each refusal means another writer landed in between, and each lands once: WRITERS attempts at most.
+      for (let attempt = 1; ; attempt++) {
+        assert.ok(attempt <= WRITERS, `writer ${i} lands within ${WRITERS} attempts`);
         const pulled = await pullVia.send(new ListRecordsCommand({ ...where, LastSyncCount: 0 }));
         const counter = pulled.Records!.find((r) => r.Key === 'counter');
         try {
@@ -252,7 +254,7 @@ function createTcpConnectionTo(target: URL): Socket {
   return connect(Number(target.port || 5432), target.hostname);
 }
 
-describe('readiness follows the database', { skip }, () => {
+describe('readiness follows the database', { skip, timeout: 300_000 }, () => {
   const schema = testSchemaName();
   const link = new DatabaseLink();
   let node: TestServer;

@@ -23,7 +23,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return undefined;
 }
 
-describe('metrics and health', () => {
+describe('metrics and health', { timeout: 300_000 }, () => {
   let server: TestServer;
   before(async () => {
     server = await startServer();
@@ -69,7 +69,7 @@ describe('metrics and health', () => {
   });
 });
 
-describe('graceful shutdown', () => {
+describe('graceful shutdown', { timeout: 300_000 }, () => {
   let server: TestServer;
   let restarted: TestServer | undefined;
   before(async () => {
@@ -108,7 +108,8 @@ describe('graceful shutdown', () => {
     });
 
     // The request is in flight once the server counts it.
-    for (;;) {
+    for (let polls = 0; ; polls++) {
+      assert.ok(polls < 500, 'the server counts the request in flight within 10 s');
       const metrics = (await get(server, '/metrics')).body;
       if (/^cognito_sync_http_requests_in_flight 1$/m.test(metrics)) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -116,7 +117,8 @@ describe('graceful shutdown', () => {
     const exited = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
     server.child.kill('SIGTERM');
     // New connections are refused once the listener has closed.
-    for (;;) {
+    for (let polls = 0; ; polls++) {
+      assert.ok(polls < 500, 'the listener closes within 10 s of SIGTERM');
       const refused = await fetch(`${server.url}/health/live`).then(
         () => false,
         () => true,

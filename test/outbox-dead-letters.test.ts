@@ -11,7 +11,7 @@ import { databaseUrlFor, testSchemaName } from './helpers/postgres.ts';
 import { startServer, TEST_STORE, type TestServer } from './helpers/server.ts';
 import { type Gate, type StreamServices, startGate, startStreamServices, streamsEnv } from './helpers/stream-services.ts';
 
-const OUTBOX_CLI = new URL('../dist/admin/outbox-cli.js', import.meta.url).pathname;
+const OUTBOX_CLI = new URL('../dist/operator/outbox-cli.js', import.meta.url).pathname;
 const STREAM = 'dead-letter-events';
 const KIND = 'cognito-stream-record';
 

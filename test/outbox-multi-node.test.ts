@@ -24,7 +24,7 @@ async function sync(client: CognitoSyncClient, where: { IdentityPoolId: string; 
   return client.send(new UpdateRecordsCommand({ ...where, SyncSessionToken, RecordPatches }));
 }
 
-describe('the outbox on two nodes sharing one PostgreSQL database', { skip, timeout: 180_000 }, () => {
+describe('the outbox on two nodes sharing one PostgreSQL database', { skip, timeout: 300_000 }, () => {
   const schema = testSchemaName();
   const databaseUrl = databaseUrlFor(schema);
   const developer = newDeveloperCredentials();

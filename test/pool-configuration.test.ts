@@ -22,7 +22,7 @@ const withoutMetadata = <T extends { $metadata?: unknown }>(output: T) => {
   return rest;
 };
 
-describe('identity pool configuration', () => {
+describe('identity pool configuration', { timeout: 120_000 }, () => {
   let server: TestServer;
   before(async () => {
     server = await startServer();

@@ -31,7 +31,7 @@ async function outboxDepth(node: TestServer): Promise<number> {
   return Number(/^cognito_sync_outbox_depth (\d+)/m.exec(text)?.[1] ?? Number.NaN);
 }
 
-describe('push sync on two nodes sharing one PostgreSQL database', { skip }, () => {
+describe('push sync on two nodes sharing one PostgreSQL database', { skip, timeout: 300_000 }, () => {
   const schema = testSchemaName();
   const developer = newDeveloperCredentials();
   let sns: SnsStandIn;

@@ -61,7 +61,7 @@ async function write(identity: SyncIdentity, DatasetName: string, values: Record
   return written.Records![0]!.SyncCount!;
 }
 
-describe('push sync: devices and subscriptions', () => {
+describe('push sync: devices and subscriptions', { timeout: 300_000 }, () => {
   let sns: SnsStandIn;
   let server: TestServer;
   let gcmApp: string;
@@ -249,7 +249,7 @@ const expectedData = (identity: SyncIdentity, datasetName: string, syncCount: nu
   syncCount: String(syncCount),
 });
 
-describe('push sync: silent pushes on dataset changes', () => {
+describe('push sync: silent pushes on dataset changes', { timeout: 300_000 }, () => {
   let sns: SnsStandIn;
   let server: TestServer;
   let gcmApp: string;
@@ -389,7 +389,7 @@ describe('push sync: silent pushes on dataset changes', () => {
   });
 });
 
-describe('push sync: delivery survives the node', () => {
+describe('push sync: delivery survives the node', { timeout: 300_000 }, () => {
   let sns: SnsStandIn;
   before(async () => {
     sns = await startSnsStandIn();

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ListIdentityPoolsCommand } from '@aws-sdk/client-cognito-identity';
+import { sendSigned } from './helpers/raw-http.ts';
 import { skipUnlessRedis, TEST_REDIS_URL } from './helpers/redis.ts';
 import { newDeveloperCredentials, startServer, type TestServer } from './helpers/server.ts';
 
@@ -32,7 +33,7 @@ async function burst(nodes: TestServer[], perNode: number): Promise<{ accepted: 
   }
 }
 
-describe('throttling shared through Redis', { skip: await skipUnlessRedis() }, () => {
+describe('throttling shared through Redis', { skip: await skipUnlessRedis(), timeout: 120_000 }, () => {
   const developer = newDeveloperCredentials();
   let nodes: TestServer[] = [];
   before(async () => {
@@ -49,9 +50,30 @@ describe('throttling shared through Redis', { skip: await skipUnlessRedis() }, (
     assert.equal(accepted, RATE, `one shared budget: ${accepted} accepted of ${2 * (RATE + 1)}`);
     assert.equal(throttled, RATE + 2);
   });
+
+  it(`bad signatures are throttled through Redis too: at most ${RATE} a second from one client reach verification on both nodes`, async () => {
+    const wrongSecret = { accessKeyId: developer.accessKeyId, secretAccessKey: 'not-the-secret-not-the-secret' };
+    const request = { method: 'POST', path: '/', headers: { 'x-amz-target': 'AWSCognitoIdentityService.ListIdentityPools', 'content-type': 'application/x-amz-json-1.1' }, body: '{"MaxResults":1}' };
+    // As in burst(): a flood that straddled two one-second windows is sent again rather than judged.
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      const answers = await Promise.all(
+        nodes.flatMap((node) => Array.from({ length: RATE + 1 }, () => sendSigned(node.url, request, { credentials: wrongSecret, service: 'cognito-identity' }))),
+      );
+      if (performance.now() - started >= 900 && attempt < 5) {
+        await new Promise((resolve) => setTimeout(resolve, 1_100));
+        continue;
+      }
+      const codes = answers.map((res) => String(res.json().__type));
+      const verified = codes.filter((c) => c === 'InvalidSignatureException').length;
+      assert.equal(verified + codes.filter((c) => c === 'TooManyRequestsException').length, codes.length, codes.join(' '));
+      assert.ok(verified <= RATE, `${verified} of ${codes.length} reached verification: ${codes.join(' ')}`);
+      return;
+    }
+  });
 });
 
-describe('throttling when Redis is unreachable', () => {
+describe('throttling when Redis is unreachable', { timeout: 120_000 }, () => {
   let node: TestServer;
   before(async () => {
     // Port 1: nothing listens there. The node must still start and serve.

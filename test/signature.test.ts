@@ -16,7 +16,7 @@ function assertError(res: RawResponse, status: number, code: string, message?: R
   if (message) assert.match(res.json().message as string, message);
 }
 
-describe('SigV4 verification', () => {
+describe('SigV4 verification', { timeout: 120_000 }, () => {
   let server: TestServer;
   let poolId: string;
   let path: string;
@@ -136,5 +136,47 @@ describe('SigV4 verification', () => {
       body: JSON.stringify({ IdentityPoolId: poolId }),
     });
     assertError(signedOnly, 403, 'MissingAuthenticationTokenException');
+  });
+
+  it('refuses a signature of the right length holding a non-ASCII byte: 403 InvalidSignatureException, not a 500', async () => {
+    const req = await signed({ method: 'GET', path });
+    // 64 characters, but 'é' is two bytes in UTF-8: a byte-length mismatch the comparison must survive.
+    req.headers!.authorization = req.headers!.authorization!.replace(/Signature=([0-9a-f]{63})[0-9a-f]/, 'Signature=$1é');
+    assertError(await send(server.url, req), 403, 'InvalidSignatureException', /signature we calculated does not match/);
+    const short = await signed({ method: 'GET', path });
+    short.headers!.authorization = short.headers!.authorization!.replace(/Signature=[0-9a-f]{64}/, 'Signature=zz');
+    assertError(await send(server.url, short), 403, 'InvalidSignatureException', /signature we calculated does not match/);
+  });
+
+  it('canonicalizes a repeated signed header as SigV4 requires: its values joined with "," (no space)', async () => {
+    // Signed as one header whose values are 'one' and 'two' (canonical form `x-repeated:one,two`), sent as two
+    // header lines: Node's own join would give 'one, two' and a signature mismatch.
+    const req = await signed({ method: 'GET', path, headers: { 'x-repeated': 'one,two' } });
+    const res = await send(server.url, { ...req, headers: { ...req.headers!, 'x-repeated': ['one', 'two'] } });
+    assert.equal(res.status, 200, res.text);
+    // Sent as one line 'one, two', it is a different value than was signed.
+    const spaced = await send(server.url, { ...req, headers: { ...req.headers!, 'x-repeated': 'one, two' } });
+    assertError(spaced, 403, 'InvalidSignatureException');
+  });
+
+  it('refuses a body on a presigned request signed with UNSIGNED-PAYLOAD: 403 InvalidSignatureException naming it', async () => {
+    const url = new URL(server.url);
+    const signer = new SignatureV4({ service: 'cognito-sync', region: 'us-east-1', credentials: server.developer, sha256: Hash.bind(null, 'sha256') });
+    const presigned = await signer.presign(
+      new HttpRequest({
+        method: 'POST', hostname: url.hostname, port: Number(url.port), path,
+        headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      }),
+      { expiresIn: 600, unsignableHeaders: new Set(['x-amz-content-sha256']) },
+    );
+    const query = presigned.query as Record<string, string>;
+    const body = JSON.stringify({ PushSync: { RoleArn: 'arn:aws:iam::123456789012:role/unsigned-body' } });
+    const res = await send(server.url, { method: 'POST', path, query, headers: { host: url.host, 'content-type': 'application/json' }, body });
+    assertError(res, 403, 'InvalidSignatureException', /UNSIGNED-PAYLOAD.*body/);
+    const config = await send(server.url, await signed({ method: 'GET', path }));
+    assert.equal(config.json().PushSync, undefined, 'the unsigned body was not applied');
+    // Without a body the same URL is good: the signature covers everything that was sent.
+    const empty = await send(server.url, { method: 'POST', path, query, headers: { host: url.host } });
+    assert.notEqual(empty.json().__type, 'InvalidSignatureException', empty.text);
   });
 });

@@ -34,7 +34,7 @@ const names = (db: SqliteDatabase) =>
 const grouped = (db: SqliteDatabase) => <T>(work: (tx: SqlRunner) => Promise<T>) => db.write(work, { grouped: true });
 const insert = (tx: SqlRunner, name: string) => tx.run(sql`INSERT INTO probe (name) VALUES (${name})`);
 
-describe('group commit (SQLite store)', () => {
+describe('group commit (SQLite store)', { timeout: 300_000 }, () => {
   it('writes issued together each get their own outcome, in order, and all are there after reopening', async () => {
     const dir = tempDir();
     let store = openSqliteStore(dir);
@@ -114,41 +114,73 @@ describe('group commit (SQLite store)', () => {
     let server: TestServer;
     after(() => server?.dispose());
 
-    it('every UpdateRecords acknowledged under concurrent load is there after kill -9', async () => {
+    it('a kill -9 while writes are in flight loses no acknowledged UpdateRecords, and each reads back exactly', async () => {
       server = await startServer();
       const poolId = await createPool(server);
       const writers = await Promise.all(Array.from({ length: 8 }, () => unauthenticatedIdentity(server, poolId)));
+      /** Acknowledged writes in all before the kill; every other writer has one in flight at that moment. */
+      const KILL_AFTER = 40;
+      /** Bound on each writer's loop (it stops at the kill long before). */
+      const MAX_WRITES = 200;
       const acknowledged = new Map<string, number>();
+      let total = 0;
+      let killed: Promise<void> | undefined;
+      let inFlightAtKill = 0;
+      // Write k of a writer sets `counter` to k and adds `step<k>`; it is acknowledged when the server answers 200.
+      const written = (identityId: string, k: number) => `write ${k} by ${identityId}`;
       await Promise.all(
         writers.map(async (writer) => {
           const client = server.syncClient(writer.credentials);
           const dataset = { IdentityPoolId: poolId, IdentityId: writer.identityId, DatasetName: 'durable' };
-          for (let k = 1; k <= 15; k++) {
-            // A pull before each push, as devices sync: a push spends the session token it presents.
-            const { SyncSessionToken } = await client.send(new ListRecordsCommand(dataset));
-            await client.send(
-              new UpdateRecordsCommand({
-                ...dataset,
-                SyncSessionToken,
-                RecordPatches: [
-                  { Op: 'replace', Key: 'counter', Value: String(k), SyncCount: k - 1 },
-                  { Op: 'replace', Key: `step${k}`, Value: 'done', SyncCount: 0 },
-                ],
-              }),
-            );
+          acknowledged.set(writer.identityId, 0);
+          for (let k = 1; k <= MAX_WRITES; k++) {
+            const startedBeforeKill = killed === undefined;
+            try {
+              // A fresh pull before each push, as a device syncs (and a token is never pushed with twice).
+              const { SyncSessionToken } = await client.send(new ListRecordsCommand({ ...dataset, LastSyncCount: k - 1 }));
+              await client.send(
+                new UpdateRecordsCommand({
+                  ...dataset,
+                  SyncSessionToken,
+                  RecordPatches: [
+                    { Op: 'replace', Key: 'counter', Value: written(writer.identityId, k), SyncCount: k - 1 },
+                    { Op: 'replace', Key: `step${k}`, Value: written(writer.identityId, k), SyncCount: 0 },
+                  ],
+                }),
+              );
+            } catch (error) {
+              // Before the kill every write must succeed; after it, this one's outcome is unknown.
+              if (killed === undefined) throw error;
+              if (startedBeforeKill) inFlightAtKill += 1;
+              return;
+            }
             acknowledged.set(writer.identityId, k);
+            total += 1;
+            if (total === KILL_AFTER) killed = server.kill9();
           }
         }),
       );
-      await server.kill9();
+      await killed;
+      assert.ok(killed, 'the server was killed during the load');
+      assert.ok(inFlightAtKill > 0, 'the kill landed while writes were in flight');
+
       server = await startServer({ dataDir: server.dataDir, developer: server.developer });
       for (const writer of writers) {
+        const acked = acknowledged.get(writer.identityId)!;
         const listed = await server.syncClient(writer.credentials).send(
-          new ListRecordsCommand({ IdentityPoolId: poolId, IdentityId: writer.identityId, DatasetName: 'durable' }),
+          new ListRecordsCommand({ IdentityPoolId: poolId, IdentityId: writer.identityId, DatasetName: 'durable', MaxResults: 1000 }),
         );
-        assert.equal(listed.DatasetSyncCount, acknowledged.get(writer.identityId));
-        assert.equal(listed.Records?.find((r) => r.Key === 'counter')?.Value, String(acknowledged.get(writer.identityId)));
-        assert.equal(listed.Records?.filter((r) => r.Key?.startsWith('step')).length, 15);
+        // The write in flight at the kill may have committed or not; nothing acknowledged may be missing.
+        const syncCount = listed.DatasetSyncCount!;
+        assert.ok(syncCount === acked || syncCount === acked + 1, `${writer.identityId}: ${acked} acknowledged, DatasetSyncCount ${syncCount}`);
+        const records = new Map(listed.Records!.map((r) => [r.Key, r]));
+        assert.equal(records.size, syncCount + 1, 'the counter and one step per committed write, nothing else');
+        assert.equal(records.get('counter')?.Value, written(writer.identityId, syncCount));
+        for (let k = 1; k <= syncCount; k++) {
+          const step = records.get(`step${k}`);
+          assert.equal(step?.Value, written(writer.identityId, k), `${writer.identityId}: step${k} reads back as written`);
+          assert.equal(step?.SyncCount, k, `${writer.identityId}: step${k} was written by sync ${k}`);
+        }
       }
     });
   });

@@ -6,7 +6,7 @@ import { createIdentityPool, newIdentity, type SyncIdentity } from './helpers/sy
 import { sendSigned } from './helpers/raw-http.ts';
 import { errorOf, startServer, type TestServer } from './helpers/server.ts';
 
-describe('bad sync input', () => {
+describe('bad sync input', { timeout: 120_000 }, () => {
   let server: TestServer;
   let user: SyncIdentity;
   const where = () => ({ IdentityPoolId: user.identityPoolId, IdentityId: user.identityId, DatasetName: 'target' });

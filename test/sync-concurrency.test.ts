@@ -8,7 +8,7 @@ import { startServer, type TestServer } from './helpers/server.ts';
 
 const WRITERS = 16;
 
-describe('concurrent writers on one dataset', () => {
+describe('concurrent writers on one dataset', { timeout: 120_000 }, () => {
   let server: TestServer;
   before(async () => {
     server = await startServer();
@@ -28,7 +28,9 @@ describe('concurrent writers on one dataset', () => {
     // lands. All start together, so their first pushes race on the same SyncCount.
     const writer = async (i: number) => {
       const device = user.device();
-      for (;;) {
+      // Each refusal means another writer landed in between, and each lands once: WRITERS attempts at most.
+      for (let attempt = 1; ; attempt++) {
+        assert.ok(attempt <= WRITERS, `writer ${i} lands within ${WRITERS} attempts`);
         const pulled = await device.send(new ListRecordsCommand({ ...where, LastSyncCount: 0 }));
         const counter = pulled.Records!.find((r) => r.Key === 'counter');
         const mine = pulled.Records!.find((r) => r.Key === `writer-${i}`);

@@ -34,7 +34,7 @@ async function allPages(identity: SyncIdentity, DatasetName: string, LastSyncCou
   return pages;
 }
 
-describe('pagination', () => {
+describe('pagination', { timeout: 120_000 }, () => {
   let server: TestServer;
   let poolId: string;
   let user: SyncIdentity;

@@ -19,7 +19,7 @@ import { SyncDevice } from './helpers/sync-device.ts';
 
 const address = (identity: SyncIdentity, DatasetName: string) => ({ IdentityPoolId: identity.identityPoolId, IdentityId: identity.identityId, DatasetName });
 
-describe('the sync protocol', () => {
+describe('the sync protocol', { timeout: 120_000 }, () => {
   let server: TestServer;
   let poolId: string;
   before(async () => {

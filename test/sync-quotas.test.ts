@@ -30,7 +30,7 @@ async function datasetOf(client: CognitoSyncClient, identity: SyncIdentity, Data
   return Dataset!;
 }
 
-describe('quotas at AWS defaults', () => {
+describe('quotas at AWS defaults', { timeout: 120_000 }, () => {
   let server: TestServer;
   let poolId: string;
   before(async () => {
@@ -105,7 +105,7 @@ describe('quotas at AWS defaults', () => {
   });
 });
 
-describe('quotas set by a self-hoster', () => {
+describe('quotas set by a self-hoster', { timeout: 120_000 }, () => {
   let server: TestServer;
   let poolId: string;
   before(async () => {

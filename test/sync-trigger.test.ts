@@ -45,7 +45,7 @@ async function stored(client: CognitoSyncClient, address: DatasetAddressInput) {
   return { records, syncCount: listed.DatasetSyncCount! };
 }
 
-describe('Cognito Events: the sync trigger', () => {
+describe('Cognito Events: the sync trigger', { timeout: 300_000 }, () => {
   let lambda: LambdaStandIn;
   let server: TestServer;
 
@@ -349,7 +349,7 @@ describe('Cognito Events: the sync trigger', () => {
   });
 });
 
-describe('the sync trigger when Lambda cannot be reached', () => {
+describe('the sync trigger when Lambda cannot be reached', { timeout: 300_000 }, () => {
   it('answers 500 InternalErrorException saying so, and nothing is applied', async () => {
     const lambda = await new LambdaStandIn().start();
     const env = lambda.env();

@@ -24,7 +24,7 @@ async function write(identity: SyncIdentity, DatasetName: string, RecordPatches:
   return client.send(new UpdateRecordsCommand({ ...where(identity, DatasetName), SyncSessionToken, RecordPatches }));
 }
 
-describe('usage figures', () => {
+describe('usage figures', { timeout: 120_000 }, () => {
   let server: TestServer;
   before(async () => {
     server = await startServer();
@@ -101,7 +101,7 @@ describe('usage figures', () => {
   });
 });
 
-describe('merged identities', () => {
+describe('merged identities', { timeout: 120_000 }, () => {
   let server: TestServer;
   before(async () => {
     server = await startServer({ args: ['--max-datasets-per-identity', '4'] });

@@ -20,7 +20,7 @@ function assertAwsError(res: RawResponse, status: number, code: string, message?
   assert.doesNotMatch(res.text, /\bat .*\.ts:\d+/, 'no stack trace in the body');
 }
 
-describe('wire protocol', () => {
+describe('wire protocol', { timeout: 120_000 }, () => {
   let server: TestServer;
   let poolId: string;
   const signedSync = (req: RawRequest) => sendSigned(server.url, req, { credentials: server.developer, service: 'cognito-sync' });
@@ -161,7 +161,7 @@ describe('wire protocol', () => {
   });
 });
 
-describe('browser clients (CORS)', () => {
+describe('browser clients (CORS)', { timeout: 120_000 }, () => {
   let server: TestServer;
   before(async () => {
     server = await startServer();
@@ -186,7 +186,7 @@ describe('browser clients (CORS)', () => {
   });
 });
 
-describe('routing precedence', () => {
+describe('routing precedence', { timeout: 120_000 }, () => {
   let server: TestServer;
   before(async () => {
     server = await startServer();

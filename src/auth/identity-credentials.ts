@@ -1,7 +1,8 @@
-// Temporary credentials for Cognito identities (GetCredentialsForIdentity), verifiable by any node:
+// Temporary credentials for Cognito identities (GetCredentialsForIdentity, STS AssumeRoleWithWebIdentity), verifiable by any node:
 // the session token is sealed (authenticated encryption) and carries who the credentials act for and until
-// when; the secret key is an HMAC of the access key id and session token under a server key, so a node
-// re-derives it from the request itself. Nothing about issued credentials is stored.
+// when; the secret key is an HMAC of the access key id and session token under a server key (the one whose key
+// sealed the token: keys rotate together, see crypto/server-keys.ts), so a node re-derives it from the request
+// itself. Nothing about issued credentials is stored.
 //
 // The one store read per request is the identity's row (by primary key): it is what makes a deleted
 // identity's credentials stop working at once, and what lets a merged identity's credentials act for the
@@ -47,40 +48,47 @@ const noLongerValid = (reason: string) =>
 
 export class IdentityCredentials implements TemporaryCredentialResolver {
   private readonly sealer: TokenSealer;
-  /** A KeyObject: createHmac given a byte key probes it with two thrown exceptions on every call. */
-  private readonly signingKey: KeyObject;
+  /** By server key id. KeyObjects: createHmac given a byte key probes it with two thrown exceptions on every call. */
+  private readonly signingKeys: Map<number, KeyObject>;
   private readonly identities: Pick<IdentityStore, 'getIdentity'>;
   private readonly ttlSeconds: number;
 
-  /** `signingKey`: the server key the secret keys are derived under, shared by every node. */
-  constructor(options: { sealer: TokenSealer; signingKey: string; identities: Pick<IdentityStore, 'getIdentity'>; ttlSeconds: number }) {
+  /** `signingKeys`: by server key id, what the secret keys are derived under, shared by every node. */
+  constructor(options: { sealer: TokenSealer; signingKeys: Map<number, string>; identities: Pick<IdentityStore, 'getIdentity'>; ttlSeconds: number }) {
     this.sealer = options.sealer;
-    this.signingKey = createSecretKey(Buffer.from(options.signingKey, 'base64url'));
+    this.signingKeys = new Map([...options.signingKeys].map(([id, secret]) => [id, createSecretKey(Buffer.from(secret, 'base64url'))]));
+    if (!this.signingKeys.has(this.sealer.currentKeyId)) throw new Error(`no credentials signing secret for server key ${this.sealer.currentKeyId}`);
     this.identities = options.identities;
     this.ttlSeconds = options.ttlSeconds;
   }
 
-  private secretFor(accessKeyId: string, sessionToken: string): string {
-    return createHmac('sha256', this.signingKey).update(`${accessKeyId}\n${sessionToken}`).digest('base64').replace(/=+$/, '');
+  private secretFor(keyId: number, accessKeyId: string, sessionToken: string): string | undefined {
+    const key = this.signingKeys.get(keyId);
+    return key && createHmac('sha256', key).update(`${accessKeyId}\n${sessionToken}`).digest('base64').replace(/=+$/, '');
   }
 
-  issue(subject: CredentialSubject, now: Date): IssuedCredentials {
+  /** `lifetimeSeconds`: the server's `--credentials-ttl` unless the caller asked for another (STS DurationSeconds). */
+  issue(subject: CredentialSubject, now: Date, lifetimeSeconds = this.ttlSeconds): IssuedCredentials {
     let accessKeyId = 'ASIA';
     for (let i = 0; i < 16; i++) accessKeyId += KEY_ALPHABET[randomInt(KEY_ALPHABET.length)];
-    const expiresAt = now.getTime() + this.ttlSeconds * 1000;
+    const expiresAt = now.getTime() + lifetimeSeconds * 1000;
     const payload: SessionPayload = { accessKeyId, ...subject, expiresAt };
     const sessionToken = this.sealer.seal(PURPOSE, payload);
-    return { AccessKeyId: accessKeyId, SecretKey: this.secretFor(accessKeyId, sessionToken), SessionToken: sessionToken, Expiration: new Date(expiresAt) };
+    const secretKey = this.secretFor(this.sealer.currentKeyId, accessKeyId, sessionToken)!;
+    return { AccessKeyId: accessKeyId, SecretKey: secretKey, SessionToken: sessionToken, Expiration: new Date(expiresAt) };
   }
 
   async resolve(accessKeyId: string, sessionToken: string): Promise<SigningIdentity> {
-    const payload = this.sealer.open<SessionPayload>(PURPOSE, sessionToken);
-    // A token we did not seal, or one sealed for other credentials, is as unknown as a foreign key.
-    if (!payload || payload.accessKeyId !== accessKeyId) throw unrecognizedClient();
+    const opened = this.sealer.openWithKeyId<SessionPayload>(PURPOSE, sessionToken);
+    const payload = opened?.payload;
+    const secretAccessKey = opened && this.secretFor(opened.keyId, accessKeyId, sessionToken);
+    // A token we did not seal (or sealed with a retired key), or one sealed for other credentials, is as
+    // unknown as a foreign key.
+    if (!payload || secretAccessKey === undefined || payload.accessKeyId !== accessKeyId) throw unrecognizedClient();
     if (payload.expiresAt <= Date.now()) throw expiredToken();
     const survivor = await this.actingIdentity(payload);
     return {
-      secretAccessKey: this.secretFor(accessKeyId, sessionToken),
+      secretAccessKey,
       principal: {
         kind: 'identity',
         accountId: payload.accountId,

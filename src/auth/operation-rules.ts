@@ -1,11 +1,14 @@
 // Who may call each operation, checked in one place before any handler runs (reference: "Operations").
+import type { CognitoSyncOperations } from '../model/cognito-sync-types.ts';
+import type { OperationModel, ServiceModel } from '../model/types.ts';
 import { notAuthorized } from '../protocol/errors.ts';
 import type { Principal } from './principal.ts';
 
 /** developer: long-term developer keys only. identity: Cognito Identity temporary credentials only. */
 export type CallerRule = 'developer' | 'identity' | 'both' | 'anyone';
 
-const cognitoSyncRules: Record<string, CallerRule> = {
+/** Cognito Sync's signed operations: which credentials each takes is AWS's documentation, not the model's. */
+const cognitoSyncRules: Record<keyof CognitoSyncOperations, Exclude<CallerRule, 'anyone'>> = {
   ListIdentityPoolUsage: 'developer',
   DescribeIdentityPoolUsage: 'developer',
   GetIdentityPoolConfiguration: 'developer',
@@ -25,12 +28,14 @@ const cognitoSyncRules: Record<string, CallerRule> = {
   UnsubscribeFromDataset: 'identity',
 };
 
-/** Cognito Identity: the operations AWS serves unsigned are open to anyone; the rest need a developer. */
-const cognitoIdentityOpenOperations = new Set(['GetId', 'GetOpenIdToken', 'GetCredentialsForIdentity', 'UnlinkIdentity']);
+const cognitoSyncRuleByName = new Map<string, CallerRule>(Object.entries(cognitoSyncRules));
 
-export function callerRule(signingName: string, operation: string): CallerRule {
-  if (signingName === 'cognito-sync') return cognitoSyncRules[operation] ?? 'developer';
-  return cognitoIdentityOpenOperations.has(operation) ? 'anyone' : 'developer';
+export function callerRule(service: ServiceModel, operation: OperationModel): CallerRule {
+  // The operations AWS serves unsigned (the model's smithy.api#noAuth: Cognito Identity's GetId, GetOpenIdToken,
+  // GetCredentialsForIdentity, UnlinkIdentity) are open to anyone; every other one needs a signature.
+  if (operation.unsigned) return 'anyone';
+  if (service.signingName === 'cognito-sync') return cognitoSyncRuleByName.get(operation.name) ?? 'developer';
+  return 'developer';
 }
 
 const NOT_FOR_IDENTITY =

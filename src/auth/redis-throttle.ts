@@ -1,12 +1,11 @@
-// Per-account throttling shared by every node: the counters live in Redis (rate-limiter-flexible's
+// Throttling (per client address, per account: see throttle.ts) shared by every node: the counters live in Redis (rate-limiter-flexible's
 // atomic Lua increment), so N nodes together admit `ratePerSecond`, not N times it. Windows are fixed
 // one-second windows (the in-process TokenBucketThrottle refills continuously); both admit at most the rate
 // in any aligned second. If Redis stops answering, each node falls back to its own in-memory limiter rather
 // than failing requests, and goes back to Redis once it answers again.
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { ServiceError } from '../protocol/errors.ts';
-import type { Throttle } from './throttle.ts';
+import { rateExceeded, type Throttle, type ThrottleScope } from './throttle.ts';
 
 export class RedisThrottle implements Throttle {
   private readonly redis: Redis;
@@ -51,13 +50,13 @@ export class RedisThrottle implements Throttle {
     await this.redis.ping();
   }
 
-  async take(key: string): Promise<void> {
+  async take(scope: ThrottleScope, id: string): Promise<void> {
     try {
-      await this.limiter.consume(key);
+      // Keys expire with their one-second window, so Redis (and the in-memory fallback) hold only the
+      // buckets of the last second.
+      await this.limiter.consume(`${scope}:${id}`);
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) {
-        throw new ServiceError('TooManyRequestsException', `Rate exceeded: more than ${this.ratePerSecond} requests per second for this account`);
-      }
+      if (rejection instanceof RateLimiterRes) throw rateExceeded(this.ratePerSecond, scope);
       throw rejection;
     }
   }

@@ -59,7 +59,9 @@ export interface SignedRequest {
   /** Path exactly as received (still percent-encoded). */
   rawPath: string;
   query: Map<string, string[]>;
-  headers: IncomingHttpHeaders;
+  /** Every value of every header, as received (`IncomingMessage.headersDistinct`): SigV4 joins a repeated
+   *  header's values with ",", where Node's `headers` joins them with ", " or keeps only the first. */
+  headers: NodeJS.Dict<string[]>;
   body: Buffer;
 }
 
@@ -90,9 +92,14 @@ export function hasSignature(headers: IncomingHttpHeaders, query: Map<string, st
   return headers.authorization !== undefined || query.has('X-Amz-Algorithm') || query.has('X-Amz-Signature');
 }
 
-function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(',') : value;
+/** A header's values joined as SigV4's canonical form joins them. */
+function headerValue(headers: NodeJS.Dict<string[]>, name: string): string | undefined {
+  return headers[name]?.join(',');
+}
+
+/** SigV4's canonical header value: each value trimmed, inner runs of whitespace as one space, joined with ",". */
+function canonicalHeaderValue(values: string[]): string {
+  return values.map((value) => value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').trim()).join(',');
 }
 
 function parseCredential(credential: string) {
@@ -105,7 +112,7 @@ function parseCredential(credential: string) {
 }
 
 /** Parses `Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...`. */
-function parseAuthorizationHeader(authorization: string, headers: IncomingHttpHeaders): ParsedSignature {
+function parseAuthorizationHeader(authorization: string, headers: NodeJS.Dict<string[]>): ParsedSignature {
   const space = authorization.indexOf(' ');
   const algorithm = space === -1 ? authorization : authorization.slice(0, space);
   if (algorithm !== ALGORITHM) {
@@ -237,16 +244,18 @@ export async function verifySignature(
   ctx: SignatureContext,
   resolver: CredentialResolver,
 ): Promise<SigningIdentity> {
-  const authorization = headerValue(request.headers, 'authorization');
+  const authorizations = request.headers.authorization;
+  if (authorizations !== undefined && authorizations.length > 1) throw incomplete('The request carries more than one Authorization header.');
+  const authorization = authorizations?.[0];
   const sig = authorization !== undefined ? parseAuthorizationHeader(authorization, request.headers) : parsePresignedQuery(request.query);
   checkScope(sig, ctx);
   checkTime(sig, ctx);
 
   const canonicalHeaders: HeaderBag = {};
   for (const name of sig.signedHeaders) {
-    const value = headerValue(request.headers, name);
-    if (value === undefined) throw invalidSignature(`Signed header '${name}' is not present in the request.`);
-    canonicalHeaders[name] = value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').trim();
+    const values = request.headers[name];
+    if (values === undefined) throw invalidSignature(`Signed header '${name}' is not present in the request.`);
+    canonicalHeaders[name] = canonicalHeaderValue(values);
   }
   const query: Record<string, string | string[]> = {};
   for (const [key, values] of request.query) {
@@ -260,16 +269,28 @@ export async function verifySignature(
   const scope = `${sig.scopeDate}/${sig.scopeRegion}/${sig.scopeService}/aws4_request`;
   const credentials = { accessKeyId: sig.accessKeyId, secretAccessKey: identity.secretAccessKey };
   const calc = calculatorFor(ctx.service, ctx.region);
-  const candidates = [payloadHash];
-  // Some clients presign with UNSIGNED-PAYLOAD; the body of such a request is empty in practice.
-  if (sig.presignExpiresSeconds !== undefined) candidates.push('UNSIGNED-PAYLOAD');
-  for (const hash of candidates) {
-    const expected = await calc.calculate(httpRequest, canonicalHeaders, hash, sig.longDate, scope, credentials, sig.scopeRegion, sig.scopeService);
-    if (expected.length === sig.signature.length && timingSafeEqual(Buffer.from(expected), Buffer.from(sig.signature))) {
-      return identity;
-    }
+  const provided = Buffer.from(sig.signature, 'utf8');
+  const matches = async (hash: string) =>
+    sameBytes(Buffer.from(await calc.calculate(httpRequest, canonicalHeaders, hash, sig.longDate, scope, credentials, sig.scopeRegion, sig.scopeService)), provided);
+  if (await matches(payloadHash)) return identity;
+  // Some clients presign with UNSIGNED-PAYLOAD. Such a signature covers no body at all, so a presigned URL
+  // (good for up to 7 days) must not carry one: whoever holds the URL could send anything under it.
+  if (sig.presignExpiresSeconds !== undefined && (await matches('UNSIGNED-PAYLOAD'))) {
+    if (request.body.length === 0) return identity;
+    throw invalidSignature(
+      `The request was presigned with UNSIGNED-PAYLOAD, which does not cover a body, but it carries a ${request.body.length}-byte body. Sign the payload (its SHA-256) or send no body.`,
+    );
   }
-  throw invalidSignature(
+  throw signatureMismatch();
+}
+
+const signatureMismatch = () =>
+  invalidSignature(
     'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
   );
+
+/** Constant-time comparison that also survives a provided signature of another byte length (a non-ASCII
+ *  character is one string character but several bytes), which timingSafeEqual would throw on. */
+function sameBytes(expected: Buffer, provided: Buffer): boolean {
+  return expected.length === provided.length && timingSafeEqual(expected, provided);
 }

@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { Store } from '../store/store.ts';
 import { cognitoStreamHandlers } from './cognito-stream-deliveries.ts';
 import type { KinesisStreamPublisher } from './kinesis-stream-publisher.ts';
+import { Lazy } from './lazy-load.ts';
 import type { OutboxHandler } from './outbox-worker.ts';
 
 export interface CognitoStreams {
@@ -12,17 +13,23 @@ export interface CognitoStreams {
   close(): Promise<void>;
 }
 
-export function createCognitoStreams(config: Config, store: Store, logger: Logger): CognitoStreams {
-  let publisher: Promise<KinesisStreamPublisher> | undefined;
-  const lazyPublisher = () =>
-    (publisher ??= import('./kinesis-stream-publisher.ts').then(
-      ({ KinesisStreamPublisher }) =>
-        new KinesisStreamPublisher({ fallbackRegion: config.region, s3Bucket: config.streamsS3Bucket, s3UrlTtlSeconds: config.streamsS3UrlTtlSeconds }),
-    ));
+type PublisherModule = typeof import('./kinesis-stream-publisher.ts');
+
+/** `loadPublisher` is replaceable for tests of a failed load. */
+export function createCognitoStreams(
+  config: Config,
+  store: Store,
+  logger: Logger,
+  loadPublisher: () => Promise<PublisherModule> = () => import('./kinesis-stream-publisher.ts'),
+): CognitoStreams {
+  const publisher = new Lazy(async () => {
+    const { KinesisStreamPublisher } = await loadPublisher();
+    return new KinesisStreamPublisher({ fallbackRegion: config.region, s3Bucket: config.streamsS3Bucket, s3UrlTtlSeconds: config.streamsS3UrlTtlSeconds });
+  });
   return {
-    handlers: cognitoStreamHandlers({ store, logger, publisher: lazyPublisher }),
+    handlers: cognitoStreamHandlers({ store, logger, publisher: () => publisher.get() }),
     async close() {
-      (await publisher?.catch(() => undefined))?.close();
+      (await publisher.started()?.catch(() => undefined))?.close();
     },
   };
 }

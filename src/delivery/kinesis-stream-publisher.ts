@@ -11,6 +11,7 @@
 import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type CognitoStreamRecord, partitionKeyOf, s3StreamRecord } from './cognito-stream-record.ts';
+import { Lazy } from './lazy-load.ts';
 
 /** Kinesis: data plus partition key of one record, and of one PutRecords call, and records per call. */
 export const KINESIS_RECORD_MAX_BYTES = 1024 * 1024;
@@ -48,7 +49,26 @@ export interface StreamPublisherOptions {
   s3Bucket?: string;
   /** How long the presigned URL of such a payload stays valid, in seconds. */
   s3UrlTtlSeconds: number;
+  /** Loads the SDK modules; replaceable for tests of a failed load. */
+  loadSdks?: () => Promise<StreamSdks>;
 }
+
+export interface StreamSdks {
+  kinesisSdk: typeof import('@aws-sdk/client-kinesis');
+  s3Sdk: typeof import('@aws-sdk/client-s3');
+  presigner: typeof import('@aws-sdk/s3-request-presigner');
+  httpHandler: typeof import('@smithy/node-http-handler');
+}
+
+const importStreamSdks = async (): Promise<StreamSdks> => {
+  const [kinesisSdk, s3Sdk, presigner, httpHandler] = await Promise.all([
+    import('@aws-sdk/client-kinesis'),
+    import('@aws-sdk/client-s3'),
+    import('@aws-sdk/s3-request-presigner'),
+    import('@smithy/node-http-handler'),
+  ]);
+  return { kinesisSdk, s3Sdk, presigner, httpHandler };
+};
 
 /** One record to publish; `s3Key` names its sync records' object should they not fit inline. */
 export interface OutgoingStreamRecord {
@@ -65,34 +85,32 @@ interface LoadedClients {
 }
 
 export class KinesisStreamPublisher {
-  private clients: Promise<LoadedClients> | undefined;
+  private readonly clients: Lazy<LoadedClients>;
   private readonly options: StreamPublisherOptions;
 
   constructor(options: StreamPublisherOptions) {
     this.options = options;
+    this.clients = new Lazy(() => this.createClients());
   }
 
   private loadClients(): Promise<LoadedClients> {
-    return (this.clients ??= (async () => {
-      const [kinesisSdk, s3Sdk, presigner, { NodeHttpHandler }] = await Promise.all([
-        import('@aws-sdk/client-kinesis'),
-        import('@aws-sdk/client-s3'),
-        import('@aws-sdk/s3-request-presigner'),
-        import('@smithy/node-http-handler'),
-      ]);
-      const region = process.env.AWS_REGION || this.options.fallbackRegion;
-      // HTTP/1.1: the Kinesis client defaults to HTTP/2 (for SubscribeToShard), which Kinesis-compatible servers
-      // (and proxies) often lack; PutRecord(s) work on both. Timeouts keep one attempt short; the outbox
-      // delivery's deadline (its AbortSignal) bounds the whole publish, retries included, inside its lease.
-      const requestHandler = () => new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 15_000 });
-      return {
-        kinesisSdk,
-        s3Sdk,
-        presigner,
-        kinesis: new kinesisSdk.KinesisClient({ region, maxAttempts: 2, requestHandler: requestHandler() }),
-        s3: new s3Sdk.S3Client({ region, maxAttempts: 2, requestHandler: requestHandler() }),
-      };
-    })());
+    return this.clients.get();
+  }
+
+  private async createClients(): Promise<LoadedClients> {
+    const { kinesisSdk, s3Sdk, presigner, httpHandler } = await (this.options.loadSdks ?? importStreamSdks)();
+    const region = process.env.AWS_REGION || this.options.fallbackRegion;
+    // HTTP/1.1: the Kinesis client defaults to HTTP/2 (for SubscribeToShard), which Kinesis-compatible servers
+    // (and proxies) often lack; PutRecord(s) work on both. Timeouts keep one attempt short; the outbox
+    // delivery's deadline (its AbortSignal) bounds the whole publish, retries included, inside its lease.
+    const requestHandler = () => new httpHandler.NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 15_000 });
+    return {
+      kinesisSdk,
+      s3Sdk,
+      presigner,
+      kinesis: new kinesisSdk.KinesisClient({ region, maxAttempts: 2, requestHandler: requestHandler() }),
+      s3: new s3Sdk.S3Client({ region, maxAttempts: 2, requestHandler: requestHandler() }),
+    };
   }
 
   /**
@@ -159,10 +177,13 @@ export class KinesisStreamPublisher {
   }
 
   close(): void {
-    void this.clients?.then(({ kinesis, s3 }) => {
-      kinesis.destroy();
-      s3.destroy();
-    });
+    void this.clients.started()?.then(
+      ({ kinesis, s3 }) => {
+        kinesis.destroy();
+        s3.destroy();
+      },
+      () => {},
+    );
   }
 }
 

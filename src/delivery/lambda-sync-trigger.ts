@@ -7,6 +7,7 @@
 // the Cognito Sync error.
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Logger } from 'pino';
+import { Lazy } from './lazy-load.ts';
 
 export type SyncTriggerInvocation =
   /** The function ran and returned `payload` (still to be checked against the event's shape). */
@@ -32,15 +33,17 @@ type LambdaSdk = typeof import('@aws-sdk/client-lambda');
 
 export class LambdaSyncTrigger implements SyncTriggerInvoker {
   // Loaded on the first invocation: ~30 MB and ~45 ms of start-up that servers without triggers never pay.
-  private sdk: Promise<LambdaSdk> | undefined;
+  private readonly sdk: Lazy<LambdaSdk>;
   private readonly clients = new Map<string, LambdaClient>();
   private readonly logger: Logger;
   /** Used only when an ARN carries no region (SetCognitoEvents accepts full ARNs, so normally never). */
   private readonly fallbackRegion: string;
 
-  constructor(options: { logger: Logger; fallbackRegion: string }) {
+  /** `loadSdk` is replaceable for tests of a failed load. */
+  constructor(options: { logger: Logger; fallbackRegion: string; loadSdk?: () => Promise<LambdaSdk> }) {
     this.logger = options.logger;
     this.fallbackRegion = options.fallbackRegion;
+    this.sdk = new Lazy(options.loadSdk ?? (() => import('@aws-sdk/client-lambda')));
   }
 
   private clientFor(sdk: LambdaSdk, functionArn: string): LambdaClient {
@@ -60,7 +63,7 @@ export class LambdaSyncTrigger implements SyncTriggerInvoker {
     // The device is waiting on its UpdateRecords: one deadline over the whole call, connecting included.
     const deadline = AbortSignal.timeout(timeoutMs);
     try {
-      const sdk = await (this.sdk ??= import('@aws-sdk/client-lambda'));
+      const sdk = await this.sdk.get();
       const output = await this.clientFor(sdk, functionArn).send(
         new sdk.InvokeCommand({ FunctionName: functionArn, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }),
         { abortSignal: deadline },

@@ -5,6 +5,7 @@
 // and an endpoint can only be created and published to there — so AWS_REGION is not needed.
 // @aws-sdk/client-sns is loaded on first use: nodes whose pools never use push sync do not carry it.
 import type { SNSClient } from '@aws-sdk/client-sns';
+import { Lazy } from './lazy-load.ts';
 import type { SnsPushMessage } from './push-message.ts';
 
 type SnsSdk = typeof import('@aws-sdk/client-sns');
@@ -31,13 +32,18 @@ export const isEndpointGone = (error: unknown) => {
 };
 
 export class SnsMobilePush implements MobilePush {
-  private sdk: Promise<SnsSdk> | undefined;
+  private readonly sdk: Lazy<SnsSdk>;
   private readonly clients = new Map<string, SNSClient>();
+
+  /** `loadSdk` is replaceable for tests of a failed load. */
+  constructor(options: { loadSdk?: () => Promise<SnsSdk> } = {}) {
+    this.sdk = new Lazy(options.loadSdk ?? (() => import('@aws-sdk/client-sns')));
+  }
 
   private async clientFor(arn: string): Promise<{ sdk: SnsSdk; sns: SNSClient }> {
     const region = SNS_ARN_REGION.exec(arn)?.[1];
     if (!region) throw new Error(`not an SNS ARN: ${arn}`);
-    const sdk = await (this.sdk ??= import('@aws-sdk/client-sns'));
+    const sdk = await this.sdk.get();
     let sns = this.clients.get(region);
     if (!sns) {
       sns = new sdk.SNSClient({ region, requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 } });

@@ -46,7 +46,10 @@ export function dryRunTarget(store: Store | undefined): ImportTarget {
   return {
     async importIdentityPool(pool, configuration) {
       const existing = await store?.getIdentityPool(pool.identityPoolId);
-      const current = existing && { pool: existing, configuration: await store!.getPoolSyncConfiguration(pool.identityPoolId) };
+      const current = existing && {
+        pool: existing,
+        configuration: { ...(await store!.getPoolSyncConfiguration(pool.identityPoolId)), roles: await store!.getIdentityPoolRoles(pool.identityPoolId) },
+      };
       return planPoolImport(current, pool, configuration);
     },
 

@@ -1,7 +1,7 @@
 // Which logins an imported identity gets here, from what AWS tells about it: ListIdentities names the
 // providers an identity is linked to; LookupDeveloperIdentity gives the developer user identifiers. For
 // public providers (Facebook, Google, Apple, Amazon, Twitter, user pools, OIDC, SAML) AWS tells the provider
-// but never the user's id there, and this server cannot verify those providers' tokens anyway.
+// but never the user's id there: the operator's login mapping (--login-mapping-file) brings those users back.
 import type { IdentityDescription } from '@aws-sdk/client-cognito-identity';
 import type { IdentityLogin } from '../store/store.ts';
 
@@ -23,15 +23,20 @@ export function planLogins(identity: IdentityDescription, developerProviderName:
   return { hasDeveloperLogin: developer.length > 0, publicProviders: providers.filter((p) => !developer.includes(p)) };
 }
 
+const PLACEHOLDER_PREFIX = 'imported-from-aws:';
+
 /**
  * A login that stands for the identity's link to a public provider whose user id AWS does not reveal: the
  * identity stays an authenticated one here (its id alone never yields credentials, as on AWS), and ListIdentities
- * and DescribeIdentity name the provider as AWS did. Nobody can present a token that matches it.
+ * and DescribeIdentity name the provider as AWS did. No provider's token names this user id; the login mapping
+ * (services/cognito-identity/imported-logins.ts) trusts a mapped login only for identities carrying it.
  */
 export const publicProviderLogin = (providerName: string, identityId: string): IdentityLogin => ({
   providerName,
-  userIdentifier: `imported-from-aws:${identityId}`,
+  userIdentifier: `${PLACEHOLDER_PREFIX}${identityId}`,
 });
+
+export const isPublicProviderPlaceholder = (login: IdentityLogin) => login.userIdentifier.startsWith(PLACEHOLDER_PREFIX);
 
 export function loginsFor(
   identityId: string,

@@ -1,8 +1,9 @@
 // Reading pools from the source: which pools (ListIdentityPools), their Cognito Identity settings
-// (DescribeIdentityPool) and their Cognito Sync configuration (GetIdentityPoolConfiguration, GetCognitoEvents).
-import { DescribeIdentityPoolCommand, ListIdentityPoolsCommand } from '@aws-sdk/client-cognito-identity';
+// (DescribeIdentityPool) and roles (GetIdentityPoolRoles), and their Cognito Sync configuration
+// (GetIdentityPoolConfiguration, GetCognitoEvents).
+import { DescribeIdentityPoolCommand, GetIdentityPoolRolesCommand, ListIdentityPoolsCommand } from '@aws-sdk/client-cognito-identity';
 import { GetCognitoEventsCommand, GetIdentityPoolConfigurationCommand } from '@aws-sdk/client-cognito-sync';
-import type { IdentityPoolSpec, ImportedPoolConfiguration } from '../store/store.ts';
+import type { IdentityPoolRoles, IdentityPoolSpec, ImportedPoolConfiguration } from '../store/store.ts';
 import type { Source } from './source-clients.ts';
 
 export async function listSourcePoolIds(source: Source): Promise<string[]> {
@@ -34,6 +35,7 @@ export async function readSourcePool(source: Source, identityPoolId: string): Pr
   for (const member of SPEC_MEMBERS) if (described[member] !== undefined) spec[member] = described[member];
   const configuration = await source.call(source.sync.send(new GetIdentityPoolConfigurationCommand({ IdentityPoolId: identityPoolId })));
   const events = await source.call(source.sync.send(new GetCognitoEventsCommand({ IdentityPoolId: identityPoolId })));
+  const roles = await source.call(source.identity.send(new GetIdentityPoolRolesCommand({ IdentityPoolId: identityPoolId })));
   return {
     identityPoolId,
     spec: spec as unknown as IdentityPoolSpec,
@@ -42,6 +44,8 @@ export async function readSourcePool(source: Source, identityPoolId: string): Pr
       cognitoStreams: configuration.CognitoStreams,
       // No events is kept as none, as SetCognitoEvents leaves it.
       cognitoEvents: events.Events && Object.keys(events.Events).length > 0 ? events.Events : undefined,
+      // The SDK's types are AWS's wire shapes, which the store keeps as they are.
+      roles: { roles: roles.Roles ?? {}, roleMappings: roles.RoleMappings ?? {} } as IdentityPoolRoles,
     },
   };
 }

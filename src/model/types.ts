@@ -47,17 +47,24 @@ export interface OperationModel {
   http: { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; requestUri: string; responseCode: number };
   input?: string;
   output?: string;
+  /** The error shapes the operation may answer: the model's, and any the generator adds from the API reference. */
   errors: string[];
   /** True for operations the service serves without a signature (smithy.api#noAuth). */
   unsigned?: boolean;
+  /** Query protocol: the element the output members are wrapped in (`<AssumeRoleResult>`). */
+  resultWrapper?: string;
 }
 
 export interface ServiceModel {
   /** Endpoint prefix and SigV4 signing name. */
   signingName: string;
-  protocol: 'rest-json' | 'json';
-  /** X-Amz-Target prefix (`<prefix>.<Operation>`). */
-  targetPrefix: string;
+  /** The API version (`2014-06-30`); the query protocol's `Version` parameter. */
+  apiVersion: string;
+  protocol: 'rest-json' | 'json' | 'query';
+  /** X-Amz-Target prefix (`<prefix>.<Operation>`); absent for the query protocol, which names operations by `Action`. */
+  targetPrefix?: string;
+  /** Query protocol: the namespace of the XML answers. */
+  xmlNamespace?: string;
   operations: Record<string, OperationModel>;
   shapes: Record<string, Shape>;
 }

@@ -3,13 +3,15 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { StructureShape } from '../model/types.ts';
 import { serializationError } from './errors.ts';
 import type { RouteMatch } from './router.ts';
+import { structureFromQuery } from './query-input.ts';
 import type { InputWalker } from './shape-walk.ts';
+import { decodeUtf8KeepingInvalidBytes } from './utf8-text.ts';
 
 export function parseJsonBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = JSON.parse(decodeUtf8KeepingInvalidBytes(body));
   } catch (error) {
     throw serializationError(`Request body is not valid JSON: ${(error as Error).message}`);
   }
@@ -28,6 +30,8 @@ export function parseInput(
 ): Record<string, unknown> {
   if (!route.operation.input) return {};
   const shape = walker.shape(route.operation.input) as StructureShape;
+  // Query protocol: every member is a parameter, and the body (if any) was a form already read into them.
+  if (route.queryParams) return structureFromQuery(walker, shape, route.queryParams);
   const json = parseJsonBody(body);
 
   // Target form (and plain JSON 1.1): every member is in the body, URI members included.

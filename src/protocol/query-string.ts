@@ -26,3 +26,15 @@ export function parseQueryString(raw: string): Map<string, string[]> {
   }
   return result;
 }
+
+/**
+ * The parameters of an `application/x-www-form-urlencoded` body (the AWS query protocol's POST form). Here, as
+ * HTML forms define it, '+' is a space; the signature covers the body's bytes, not these values.
+ */
+export function parseFormBody(body: Buffer): Map<string, string[]> {
+  return parseQueryString(body.toString('utf8').replace(/\+/g, '%20'));
+}
+
+/** True for a body sent as an HTML form (what AWS query protocol clients POST). */
+export const isFormContentType = (contentType: string | undefined) =>
+  contentType !== undefined && contentType.split(';')[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded';

@@ -1,7 +1,8 @@
-// Finds the operation a request names: rest-json by method + URI template, JSON 1.1 by X-Amz-Target.
-// Knows no operation by name; everything comes from the service models.
+// Finds the operation a request names: rest-json by method + URI template, JSON 1.1 by X-Amz-Target, the AWS
+// query protocol (STS) by its `Action` and `Version` parameters. Knows no operation by name; everything comes
+// from the service models.
 import type { OperationModel, ServiceModel } from '../model/types.ts';
-import { ServiceError } from './errors.ts';
+import { type ErrorCode, ServiceError } from './errors.ts';
 
 export interface RouteMatch {
   service: ServiceModel;
@@ -10,6 +11,29 @@ export interface RouteMatch {
   uriParams: Record<string, string>;
   /** True when the operation was named by X-Amz-Target and all members travel in the body. */
   targetForm: boolean;
+  /** Query protocol: the request's parameters (query string, then form body), where every member travels. */
+  queryParams?: Map<string, string[]>;
+}
+
+/** What the router reads of a request. */
+export interface RoutableRequest {
+  method: string;
+  /** The raw path, without the query string. */
+  path: string;
+  target?: string;
+  /** The query string's parameters merged with a form body's: the query protocol's members. */
+  params: Map<string, string[]>;
+  /** The body is an HTML form (`application/x-www-form-urlencoded`): a query protocol POST. */
+  form: boolean;
+}
+
+/** A request no operation matches; `service` names the service it was meant for when that is clear. */
+export class RoutingError extends ServiceError {
+  readonly service: ServiceModel | undefined;
+  constructor(code: ErrorCode, message: string, options: { status?: number; service?: ServiceModel } = {}) {
+    super(code, message, { status: options.status });
+    this.service = options.service;
+  }
 }
 
 interface CompiledTemplate {
@@ -47,17 +71,21 @@ function decodeSegment(raw: string): string {
 export class Router {
   private readonly templates: CompiledTemplate[] = [];
   private readonly targets = new Map<string, { service: ServiceModel; operation: OperationModel }>();
-  private readonly services: ServiceModel[];
+  readonly services: readonly ServiceModel[];
+  private readonly queryServices: readonly ServiceModel[];
 
   constructor(services: ServiceModel[]) {
     this.services = services;
+    this.queryServices = services.filter((s) => s.protocol === 'query');
     for (const service of services) {
       for (const operation of Object.values(service.operations)) {
-        this.targets.set(`${service.targetPrefix}.${operation.name}`, { service, operation });
-        // Android's marshallers name Cognito Sync operations by the bare service name
-        // (`AWSCognitoSyncService.UpdateRecords`) rather than the full Java package prefix.
-        const bareName = service.targetPrefix.split('.').at(-1)!;
-        this.targets.set(`${bareName}.${operation.name}`, { service, operation });
+        if (service.targetPrefix !== undefined) {
+          this.targets.set(`${service.targetPrefix}.${operation.name}`, { service, operation });
+          // Android's marshallers name Cognito Sync operations by the bare service name
+          // (`AWSCognitoSyncService.UpdateRecords`) rather than the full Java package prefix.
+          const bareName = service.targetPrefix.split('.').at(-1)!;
+          this.targets.set(`${bareName}.${operation.name}`, { service, operation });
+        }
         if (service.protocol === 'rest-json') this.templates.push(compileTemplate(service, operation));
       }
     }
@@ -65,10 +93,14 @@ export class Router {
     this.templates.sort((a, b) => b.literalCount - a.literalCount);
   }
 
-  route(method: string, path: string, target: string | undefined): RouteMatch {
+  route(request: RoutableRequest): RouteMatch {
+    const { method, path, target } = request;
+    const atRoot = path === '/' || path === '';
     // The target form always posts to '/'. A REST path wins over a stray X-Amz-Target header (some
     // SDKs send one derived from service metadata on rest-json calls too).
-    if (target !== undefined && (path === '/' || path === '')) return this.routeTarget(method, target);
+    if (target !== undefined && atRoot) return this.routeTarget(method, target);
+    // Query protocol requests go to '/' too, naming their operation by `Action` (GET) or as a form (POST).
+    if (atRoot && this.queryServices.length > 0 && (request.params.has('Action') || request.form)) return this.routeQuery(request);
     const rawSegments = path.split('/').filter(Boolean);
     let methodMismatch = false;
     for (const template of this.templates) {
@@ -94,11 +126,32 @@ export class Router {
     throw new ServiceError('UnknownOperationException', `No operation matches ${method} ${path}`);
   }
 
+  private routeQuery(request: RoutableRequest): RouteMatch {
+    const last = (name: string) => request.params.get(name)?.at(-1);
+    const action = last('Action');
+    const version = last('Version');
+    const candidates = version === undefined ? this.queryServices : this.queryServices.filter((s) => s.apiVersion === version);
+    // Which service a refusal speaks for: the one the version names, or the only one there is.
+    const speaker = candidates.length === 1 ? candidates[0] : this.queryServices.length === 1 ? this.queryServices[0] : undefined;
+    if (action === undefined || action === '') {
+      throw new RoutingError('MissingAction', 'The request names no Action: query protocol requests carry Action=<operation>&Version=<API version>.', { service: speaker });
+    }
+    for (const service of candidates) {
+      const operation = service.operations[action];
+      if (!operation) continue;
+      if (request.method !== 'POST' && request.method !== 'GET') {
+        throw new RoutingError('InvalidAction', `${action} is served by GET or POST, not ${request.method}.`, { status: 405, service });
+      }
+      return { service, operation, uriParams: {}, targetForm: false, queryParams: request.params };
+    }
+    throw new RoutingError('InvalidAction', `Could not find operation ${action} for version ${version ?? '(none given)'}`, { service: speaker });
+  }
+
   private routeTarget(method: string, target: string): RouteMatch {
     const found = this.targets.get(target);
     if (!found) {
       const prefix = target.slice(0, target.lastIndexOf('.'));
-      const known = this.services.some((s) => s.targetPrefix === prefix || s.targetPrefix.endsWith(`.${prefix}`));
+      const known = this.services.some((s) => s.targetPrefix === prefix || s.targetPrefix?.endsWith(`.${prefix}`));
       throw new ServiceError(
         'UnknownOperationException',
         known ? `Unknown operation ${target.slice(prefix.length + 1)} in ${prefix}` : `Unknown X-Amz-Target: ${target}`,

@@ -4,17 +4,9 @@
 // Coral-style message AWS services send ("N validation errors detected: Value ... at '...' failed to
 // satisfy constraint: ...").
 import type { MemberRef, ServiceModel, Shape, StructureShape } from '../model/types.ts';
-import { ServiceError, serializationError } from './errors.ts';
-
-const patternCache = new Map<string, RegExp>();
-function wholeStringPattern(pattern: string): RegExp {
-  let re = patternCache.get(pattern);
-  if (!re) {
-    re = new RegExp(`^(?:${pattern})$`, 's');
-    patternCache.set(pattern, re);
-  }
-  return re;
-}
+import { type ErrorCode, ServiceError } from './errors.ts';
+import { compileModelPattern } from './model-pattern.ts';
+import { isWellFormedText } from './utf8-text.ts';
 
 /** The member path AWS prints in validation messages: lowerCamel names joined by dots. */
 const wirePath = (memberName: string) => memberName.charAt(0).toLowerCase() + memberName.slice(1);
@@ -25,21 +17,42 @@ function describeValue(value: unknown): string {
   return `'${text.length > 100 ? `${text.slice(0, 100)}...` : text}'`;
 }
 
+// AWS's JSON parsers refuse such text too; storing it would mean answering one value and keeping another.
+const notUnicode = (what: string) =>
+  `${what} is not valid Unicode text: it holds invalid UTF-8 or an unpaired surrogate escape (\\ud800-\\udfff)`;
+
 function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;
 }
 
+/**
+ * The codes a protocol answers bad input with: JSON services say SerializationException (not of the member's
+ * type) and InvalidParameterException (a broken constraint); query services (STS) say ValidationError for both.
+ */
+function inputErrorCodes(model: ServiceModel): { malformed: ErrorCode; invalid: ErrorCode } {
+  return model.protocol === 'query'
+    ? { malformed: 'ValidationError', invalid: 'ValidationError' }
+    : { malformed: 'SerializationException', invalid: 'InvalidParameterException' };
+}
+
 export class InputWalker {
   private readonly model: ServiceModel;
+  private readonly codes: { malformed: ErrorCode; invalid: ErrorCode };
   private violations: string[] = [];
 
   constructor(model: ServiceModel) {
     this.model = model;
+    this.codes = inputErrorCodes(model);
+    // Every pattern is compiled now, so one that cannot be read stops the server's start.
     for (const shape of Object.values(model.shapes)) {
-      if (shape.type === 'string' && shape.pattern) wholeStringPattern(shape.pattern);
+      if (shape.type === 'string' && shape.pattern) compileModelPattern(shape.pattern);
     }
+  }
+
+  private malformed(message: string): ServiceError {
+    return new ServiceError(this.codes.malformed, message);
   }
 
   shape(name: string): Shape {
@@ -59,18 +72,18 @@ export class InputWalker {
     switch (shape.type) {
       case 'integer':
       case 'long': {
-        if (!/^-?\d+$/.test(single)) throw serializationError(`Value '${single}' for ${memberName} is not an integer`);
+        if (!/^-?\d+$/.test(single)) throw this.malformed(`Value '${single}' for ${memberName} is not an integer`);
         const n = Number(single);
-        if (!Number.isSafeInteger(n)) throw serializationError(`Value '${single}' for ${memberName} is out of range`);
+        if (!Number.isSafeInteger(n)) throw this.malformed(`Value '${single}' for ${memberName} is out of range`);
         return n;
       }
       case 'boolean':
-        if (single !== 'true' && single !== 'false') throw serializationError(`Value '${single}' for ${memberName} is not a boolean`);
+        if (single !== 'true' && single !== 'false') throw this.malformed(`Value '${single}' for ${memberName} is not a boolean`);
         return single === 'true';
       case 'timestamp': {
         const asNumber = Number(single);
         const date = Number.isFinite(asNumber) && single.trim() !== '' ? new Date(asNumber * 1000) : new Date(single);
-        if (Number.isNaN(date.getTime())) throw serializationError(`Value '${single}' for ${memberName} is not a timestamp`);
+        if (Number.isNaN(date.getTime())) throw this.malformed(`Value '${single}' for ${memberName} is not a timestamp`);
         return date;
       }
       default:
@@ -83,26 +96,30 @@ export class InputWalker {
     if (value === null || value === undefined) return undefined;
     const shape = this.shape(ref.shape);
     const mismatch = (expected: string) =>
-      serializationError(`Expected ${expected} for '${path}' but found ${typeName(value)}`);
+      this.malformed(`Expected ${expected} for '${path}' but found ${typeName(value)}`);
     switch (shape.type) {
       case 'structure': {
         if (typeof value !== 'object' || Array.isArray(value)) throw mismatch('an object');
         return this.structureFromJson(shape, path, value as Record<string, unknown>);
       }
+      // A null element stays null (a null member is simply absent): validate() refuses it by name, so
+      // no handler ever meets a hole in a list or map.
       case 'list': {
         if (!Array.isArray(value)) throw mismatch('an array');
-        return value.map((item, i) => this.fromJson(shape.member, `${path}.${i + 1}.member`, item));
+        return value.map((item, i) => (item === null ? null : this.fromJson(shape.member, `${path}.${i + 1}.member`, item)));
       }
       case 'map': {
         if (typeof value !== 'object' || Array.isArray(value)) throw mismatch('an object');
         const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-          out[k] = this.fromJson(shape.value, `${path}.${k}`, v);
+          if (!isWellFormedText(k)) throw this.malformed(notUnicode(`A key of '${path}'`));
+          out[k] = v === null ? null : this.fromJson(shape.value, `${path}.${k}`, v);
         }
         return out;
       }
       case 'string':
         if (typeof value !== 'string') throw mismatch('a string');
+        if (!isWellFormedText(value)) throw this.malformed(notUnicode(`The value at '${path}'`));
         return value;
       case 'integer':
       case 'long':
@@ -141,7 +158,7 @@ export class InputWalker {
     const found = this.violations;
     if (found.length === 0) return;
     const noun = found.length === 1 ? 'validation error' : 'validation errors';
-    throw new ServiceError('InvalidParameterException', `${found.length} ${noun} detected: ${found.join('; ')}`);
+    throw new ServiceError(this.codes.invalid, `${found.length} ${noun} detected: ${found.join('; ')}`);
   }
 
   private fail(value: unknown, path: string, rule: string) {
@@ -159,6 +176,11 @@ export class InputWalker {
   }
 
   private check(ref: MemberRef, path: string, value: unknown) {
+    // Only list elements and map values can be null here (see fromJson).
+    if (value === null) {
+      this.fail(null, path, 'Member must not be null');
+      return;
+    }
     const shape = this.shape(ref.shape);
     switch (shape.type) {
       case 'structure':
@@ -185,7 +207,7 @@ export class InputWalker {
         if (shape.enum && !shape.enum.includes(text)) {
           this.fail(text, path, `Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
         }
-        if (shape.pattern && !wholeStringPattern(shape.pattern).test(text)) {
+        if (shape.pattern && !compileModelPattern(shape.pattern).test(text)) {
           this.fail(text, path, `Member must satisfy regular expression pattern: ${shape.pattern}`);
         }
         return;

@@ -9,6 +9,7 @@ import * as identities from './operations/identities.ts';
 import * as identityPools from './operations/identity-pools.ts';
 import * as imports from './operations/imports.ts';
 import * as outbox from './operations/outbox.ts';
+import * as poolRoles from './operations/pool-roles.ts';
 import * as push from './operations/push.ts';
 import * as records from './operations/records.ts';
 import * as serverSecrets from './operations/server-secrets.ts';
@@ -32,10 +33,14 @@ export function sqlStore(db: SqlDatabase): Store {
     createIdentityPool: (pool) => identityPools.createIdentityPool(db, pool),
     getIdentityPool: (id) => identityPools.getIdentityPool(db, id),
     listIdentityPools: (accountId, limit, after) => identityPools.listIdentityPools(db, accountId, limit, after),
-    updateIdentityPoolSpec: (id, spec) => identityPools.updateIdentityPoolSpec(db, id, spec),
+    changeIdentityPoolSpec: (id, change) => identityPools.changeIdentityPoolSpec(db, id, change),
     deleteIdentityPool: (id) => identityPools.deleteIdentityPool(db, id),
     getPoolSyncConfiguration: (id) => identityPools.getPoolSyncConfiguration(db, id),
     updatePoolSyncConfiguration: (id, change) => identityPools.updatePoolSyncConfiguration(db, id, change),
+    getIdentityPoolRoles: (id) => poolRoles.getIdentityPoolRoles(db, id),
+    setIdentityPoolRoles: (id, roles) => poolRoles.setIdentityPoolRoles(db, id, roles),
+    getPrincipalTagAttributeMap: (id, provider) => poolRoles.getPrincipalTagAttributeMap(db, id, provider),
+    setPrincipalTagAttributeMap: (id, provider, map) => poolRoles.setPrincipalTagAttributeMap(db, id, provider, map),
     createIdentity: (identity) => identities.createIdentity(db, identity),
     getIdentity: (id) => identities.getIdentity(db, id),
     getIdentityLogins: (id) => identities.getIdentityLogins(db, id),

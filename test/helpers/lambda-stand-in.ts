@@ -107,7 +107,7 @@ export class LambdaStandIn {
     let region: string;
     try {
       const signed = await verifySignature(
-        { method: 'POST', rawPath, query, headers: req.headers, body },
+        { method: 'POST', rawPath, query, headers: req.headersDistinct, body },
         { service: 'lambda', region: this.region, now: new Date() },
         {
           resolve: async (keyId) => {

@@ -22,7 +22,8 @@ export interface RawRequest {
   body?: string | Buffer;
 }
 
-export function send(baseUrl: string, req: RawRequest): Promise<RawResponse> {
+/** A header given as a list of values goes on the wire as that many header lines. */
+export function send(baseUrl: string, req: Omit<RawRequest, 'headers'> & { headers?: Record<string, string | string[]> }): Promise<RawResponse> {
   const url = new URL(baseUrl);
   const query = req.query ? `?${Object.entries(req.query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}` : '';
   return new Promise((resolve, reject) => {

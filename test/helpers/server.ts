@@ -60,7 +60,8 @@ export const TEST_STORE: 'sqlite' | 'postgres' = process.env.COGNITO_SYNC_TEST_S
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cognito-sync-test-'));
   const developer = options.developer === undefined ? newDeveloperCredentials() : options.developer;
-  const env: Record<string, string | undefined> = { ...process.env, COGNITO_SYNC_LOG_LEVEL: 'warn', ...options.env };
+  // Strict model: an output member or an error the model does not declare fails the request, so the test meeting it fails.
+  const env: Record<string, string | undefined> = { ...process.env, COGNITO_SYNC_LOG_LEVEL: 'warn', COGNITO_SYNC_STRICT_MODEL: '1', ...options.env };
   delete env.COGNITO_SYNC_ACCESS_KEY_ID;
   delete env.COGNITO_SYNC_SECRET_ACCESS_KEY;
   delete env.COGNITO_SYNC_ACCOUNT_ID;

@@ -127,13 +127,13 @@ contractSuite('store contract: identity pools', (subject) => {
     assert.deepEqual(await store.listIdentityPools(newAccountId(), 10), { items: [], nextAfter: undefined });
   });
 
-  it("updates a pool's spec, and says whether the pool existed", async () => {
+  it("replaces a pool's spec, and says whether the pool existed", async () => {
     const { store } = subject();
     const pool = await makePool(store);
     const spec = { IdentityPoolName: 'renamed', AllowUnauthenticatedIdentities: false, DeveloperProviderName: 'dev.example' };
-    assert.equal(await store.updateIdentityPoolSpec(pool.identityPoolId, spec), true);
+    assert.deepEqual(await store.changeIdentityPoolSpec(pool.identityPoolId, () => spec), spec);
     assert.deepEqual((await store.getIdentityPool(pool.identityPoolId))!.spec, spec);
-    assert.equal(await store.updateIdentityPoolSpec(newId(), spec), false);
+    assert.equal(await store.changeIdentityPoolSpec(newId(), () => spec), undefined);
   });
 
   it('deleting a pool removes it with its configuration, identities, logins and datasets', async () => {

@@ -24,7 +24,8 @@ const entry = (orderingKey = `key-${(uniq += 1)}`, payload: unknown = { n: uniq 
 
 /** Completes every item left by earlier tests, so each test sees only its own. */
 async function drain(store: Store) {
-  for (;;) {
+  for (let round = 0; ; round++) {
+    assert.ok(round < 1000, 'the outbox drains');
     const items = await store.claimOutboxItems('drain', 500, LEASE, LATER);
     if (items.length === 0) return;
     for (const item of items) await store.completeOutboxItem(item);
@@ -196,7 +197,8 @@ contractSuite('store contract: outbox', (subject) => {
     for (let i = 0; i < 60; i++) ids.add(await store.enqueueOutboxItem(entry(), T0));
     const seen: number[] = [];
     const claimLoop = async (handle: Store, worker: string) => {
-      for (;;) {
+      for (let round = 0; ; round++) {
+        assert.ok(round <= 60, 'sixty items are claimed in at most sixty rounds');
         const items = await handle.claimOutboxItems(worker, 4, LEASE, T0);
         if (items.length === 0) return;
         for (const item of items) seen.push(item.id);
@@ -280,7 +282,8 @@ contractSuite('store contract: what syncs queue for Cognito Streams', (subject) 
     const deleted = await store.deleteDataset(address, T9);
     assert.equal((deleted as { outboxed?: boolean }).outboxed, true);
     const payloads: unknown[] = [];
-    for (;;) {
+    for (let round = 0; ; round++) {
+      assert.ok(round <= 3, 'three items, one at a time');
       const items = await store.claimOutboxItems('w', 10, LEASE, T9);
       if (items.length === 0) break;
       assert.equal(items.length, 1, 'one dataset: one item at a time');

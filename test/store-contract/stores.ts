@@ -66,7 +66,7 @@ const postgresSkip = kinds.includes('postgres') ? await skipUnlessPostgres() : f
 /** Defines `body` for this pass's store kind; `subject()` gives the store opened for it. */
 export function contractSuite(name: string, body: (subject: () => StoreUnderTest, kind: Kind) => void) {
   for (const kind of kinds) {
-    describe(`${name} [${kind}]`, { skip: kind === 'postgres' ? postgresSkip : false }, () => {
+    describe(`${name} [${kind}]`, { skip: kind === 'postgres' ? postgresSkip : false, timeout: 120_000 }, () => {
       let opened: StoreUnderTest | undefined;
       let cleanup: (() => Promise<void>) | undefined;
       before(async () => {

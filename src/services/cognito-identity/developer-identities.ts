@@ -1,14 +1,13 @@
 // The developer provider's user identifiers: LookupDeveloperIdentity, MergeDeveloperIdentities,
 // UnlinkDeveloperIdentity. Developer credentials only; the pool must belong to the caller's account.
+import type { LookupDeveloperIdentityResponse, MergeDeveloperIdentitiesResponse } from '../../model/cognito-identity-types.ts';
 import { invalidParameter, resourceNotFound, ServiceError } from '../../protocol/errors.ts';
 import type { IdentityPool, Store } from '../../store/store.ts';
-import type { RequestContext, ServiceHandlers } from '../context.ts';
+import type { CognitoIdentityHandlers } from '../context.ts';
 import type { PageTokens } from '../pagination.ts';
 import { requireOwnedPool } from '../pool-access.ts';
 import { requireIdentityInPool } from './identity-access.ts';
-
-/** "The number of linked logins is limited to 20" (MergeDeveloperIdentities' documentation). */
-const MAX_LINKED_LOGINS = 20;
+import { MAX_LINKED_LOGINS, mergeIdentityInto } from './link-logins.ts';
 const DEFAULT_LOOKUP_RESULTS = 60;
 
 function requireDeveloperProvider(pool: IdentityPool, named?: string): string {
@@ -25,31 +24,12 @@ function requireDeveloperProvider(pool: IdentityPool, named?: string): string {
 const userNotLinked = (userIdentifier: string, pool: IdentityPool) =>
   resourceNotFound(`Developer user identifier '${userIdentifier}' is not linked to any identity in identity pool '${pool.identityPoolId}'.`);
 
-interface LookupDeveloperIdentityInput {
-  IdentityPoolId: string;
-  IdentityId?: string;
-  DeveloperUserIdentifier?: string;
-  MaxResults?: number;
-  NextToken?: string;
-}
-
-interface MergeDeveloperIdentitiesInput {
-  IdentityPoolId: string;
-  DeveloperProviderName: string;
-  SourceUserIdentifier: string;
-  DestinationUserIdentifier: string;
-}
-
-interface UnlinkDeveloperIdentityInput {
-  IdentityPoolId: string;
-  IdentityId: string;
-  DeveloperProviderName: string;
-  DeveloperUserIdentifier: string;
-}
-
-export function developerIdentityHandlers(store: Store, pageTokens: PageTokens): ServiceHandlers {
+export function developerIdentityHandlers(
+  store: Store,
+  pageTokens: PageTokens,
+): Pick<CognitoIdentityHandlers, 'LookupDeveloperIdentity' | 'MergeDeveloperIdentities' | 'UnlinkDeveloperIdentity'> {
   return {
-    async LookupDeveloperIdentity(input: LookupDeveloperIdentityInput, ctx: RequestContext) {
+    async LookupDeveloperIdentity(input, ctx): Promise<LookupDeveloperIdentityResponse> {
       const pool = await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
       if (input.IdentityId === undefined && input.DeveloperUserIdentifier === undefined) {
         throw invalidParameter('Either IdentityId or DeveloperUserIdentifier must be given.');
@@ -79,7 +59,7 @@ export function developerIdentityHandlers(store: Store, pageTokens: PageTokens):
       return { IdentityId: identityId, DeveloperUserIdentifierList: page.items, NextToken: pageTokens.issue(listing, page.nextAfter) };
     },
 
-    async MergeDeveloperIdentities(input: MergeDeveloperIdentitiesInput, ctx: RequestContext) {
+    async MergeDeveloperIdentities(input, ctx): Promise<MergeDeveloperIdentitiesResponse> {
       const pool = await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
       const providerName = requireDeveloperProvider(pool, input.DeveloperProviderName);
       const source = await store.findIdentityByLogin(pool.identityPoolId, { providerName, userIdentifier: input.SourceUserIdentifier });
@@ -96,11 +76,11 @@ export function developerIdentityHandlers(store: Store, pageTokens: PageTokens):
         );
       }
       // One transaction: datasets, logins and the merge mark together, so no write by the source can land between.
-      await store.mergeIdentities(source, destination, ctx.now);
+      await mergeIdentityInto(store, source, destination, ctx.now);
       return { IdentityId: destination };
     },
 
-    async UnlinkDeveloperIdentity(input: UnlinkDeveloperIdentityInput, ctx: RequestContext) {
+    async UnlinkDeveloperIdentity(input, ctx): Promise<void> {
       const pool = await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
       const providerName = requireDeveloperProvider(pool, input.DeveloperProviderName);
       const identity = await requireIdentityInPool(store, pool, input.IdentityId);
@@ -108,7 +88,6 @@ export function developerIdentityHandlers(store: Store, pageTokens: PageTokens):
       if (!unlinked) {
         throw resourceNotFound(`Developer user identifier '${input.DeveloperUserIdentifier}' is not linked to identity '${identity.identityId}'.`);
       }
-      return {};
     },
   };
 }

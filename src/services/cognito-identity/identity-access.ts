@@ -2,6 +2,8 @@
 // pools and ids merged away are all "not found" to a developer; a merged id still leads unsigned callers
 // to the identity it was merged into.
 import type { Principal } from '../../auth/principal.ts';
+import { USER_POOL_PROVIDER } from '../../auth/login-providers/cognito-user-pool.ts';
+import { isPublicProviderPlaceholder } from '../../import/identity-logins.ts';
 import { notAuthorized, resourceNotFound } from '../../protocol/errors.ts';
 import type { Identity, IdentityLogin, IdentityPool, Store } from '../../store/store.ts';
 
@@ -39,14 +41,18 @@ export async function requireIdentityOfAccount(store: Store, principal: Principa
 export const providerNames = (logins: IdentityLogin[]) => [...new Set(logins.map((l) => l.providerName))];
 
 /**
- * The token's `amr`: how the identity is authenticated. Developer logins carry the user identifier in AWS's
- * form `<provider>:<pool>:<user>`, so a relying party can tell users apart.
+ * The token's `amr`: how the identity is authenticated, with each login's user in AWS's forms, so a relying party
+ * can tell users apart: `<provider>:<pool>:<user>` for the developer provider, `<user pool>:CognitoSignIn:<sub>`
+ * for user pools, `<provider>:<user id>` for the others.
  */
 export function authenticationMethods(pool: IdentityPool, logins: IdentityLogin[]): string[] {
   if (logins.length === 0) return ['unauthenticated'];
   const amr = ['authenticated', ...providerNames(logins)];
   for (const login of logins) {
     if (login.providerName === pool.spec.DeveloperProviderName) amr.push(`${login.providerName}:${pool.identityPoolId}:${login.userIdentifier}`);
+    else if (isPublicProviderPlaceholder(login)) continue;
+    else if (USER_POOL_PROVIDER.test(login.providerName)) amr.push(`${login.providerName}:CognitoSignIn:${login.userIdentifier}`);
+    else amr.push(`${login.providerName}:${login.userIdentifier}`);
   }
   return amr;
 }

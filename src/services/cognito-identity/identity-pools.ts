@@ -2,13 +2,13 @@
 // UpdateIdentityPool, DeleteIdentityPool. Developer credentials only (operation-rules.ts).
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../../auth/principal.ts';
-import { invalidParameter } from '../../protocol/errors.ts';
+import type { IdentityPool as IdentityPoolWire, ListIdentityPoolsResponse } from '../../model/cognito-identity-types.ts';
+import { invalidParameter, resourceNotFound } from '../../protocol/errors.ts';
 import type { IdentityPool, IdentityPoolSpec, IdentityPoolStore } from '../../store/store.ts';
-import type { RequestContext, ServiceHandlers } from '../context.ts';
+import type { CognitoIdentityHandlers } from '../context.ts';
 import type { PageTokens } from '../pagination.ts';
 import { requireOwnedPool } from '../pool-access.ts';
-
-type IdentityPoolWire = IdentityPoolSpec & { IdentityPoolId: string };
+import { checkPoolTags } from './pool-tags.ts';
 
 const SPEC_KEYS: Array<keyof IdentityPoolSpec> = [
   'IdentityPoolName', 'AllowUnauthenticatedIdentities', 'AllowClassicFlow', 'SupportedLoginProviders',
@@ -28,9 +28,13 @@ function accountOf(principal: Principal): string {
   return principal.accountId;
 }
 
-export function identityPoolHandlers(store: IdentityPoolStore, pageTokens: PageTokens): ServiceHandlers {
+export function identityPoolHandlers(
+  store: IdentityPoolStore,
+  pageTokens: PageTokens,
+): Pick<CognitoIdentityHandlers, 'CreateIdentityPool' | 'DescribeIdentityPool' | 'ListIdentityPools' | 'UpdateIdentityPool' | 'DeleteIdentityPool'> {
   return {
-    async CreateIdentityPool(input: IdentityPoolSpec, ctx: RequestContext): Promise<IdentityPoolWire> {
+    async CreateIdentityPool(input, ctx): Promise<IdentityPoolWire> {
+      checkPoolTags(input.IdentityPoolTags);
       const pool: IdentityPool = {
         identityPoolId: `${ctx.region}:${randomUUID()}`,
         accountId: accountOf(ctx.principal),
@@ -41,11 +45,11 @@ export function identityPoolHandlers(store: IdentityPoolStore, pageTokens: PageT
       return toWire(pool);
     },
 
-    async DescribeIdentityPool(input: { IdentityPoolId: string }, ctx: RequestContext): Promise<IdentityPoolWire> {
+    async DescribeIdentityPool(input, ctx): Promise<IdentityPoolWire> {
       return toWire(await requireOwnedPool(store, ctx.principal, input.IdentityPoolId));
     },
 
-    async ListIdentityPools(input: { MaxResults: number; NextToken?: string }, ctx: RequestContext) {
+    async ListIdentityPools(input, ctx): Promise<ListIdentityPoolsResponse> {
       const accountId = accountOf(ctx.principal);
       const listing = `ListIdentityPools:${accountId}`;
       const page = await store.listIdentityPools(accountId, input.MaxResults, pageTokens.resume(listing, input.NextToken));
@@ -55,24 +59,28 @@ export function identityPoolHandlers(store: IdentityPoolStore, pageTokens: PageT
       };
     },
 
-    async UpdateIdentityPool(input: IdentityPoolWire, ctx: RequestContext): Promise<IdentityPoolWire> {
+    async UpdateIdentityPool(input, ctx): Promise<IdentityPoolWire> {
+      checkPoolTags(input.IdentityPoolTags);
       const pool = await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
-      const spec = specFrom(input);
-      const existingProvider = pool.spec.DeveloperProviderName;
-      if (existingProvider !== undefined && spec.DeveloperProviderName !== undefined && spec.DeveloperProviderName !== existingProvider) {
-        throw invalidParameter('DeveloperProviderName cannot be changed once it is set.');
-      }
-      if (existingProvider !== undefined) spec.DeveloperProviderName = existingProvider;
-      // Tags are managed by TagResource/UntagResource; an update that names none keeps them.
-      if (spec.IdentityPoolTags === undefined && pool.spec.IdentityPoolTags !== undefined) spec.IdentityPoolTags = pool.spec.IdentityPoolTags;
-      await store.updateIdentityPoolSpec(pool.identityPoolId, spec);
+      // Read, checked and written in one step, so a TagResource racing this update is not lost.
+      const spec = await store.changeIdentityPoolSpec(pool.identityPoolId, (current) => {
+        const next = specFrom(input);
+        const existingProvider = current.DeveloperProviderName;
+        if (existingProvider !== undefined && next.DeveloperProviderName !== undefined && next.DeveloperProviderName !== existingProvider) {
+          throw invalidParameter('DeveloperProviderName cannot be changed once it is set.');
+        }
+        if (existingProvider !== undefined) next.DeveloperProviderName = existingProvider;
+        // Tags are managed by TagResource/UntagResource; an update that names none keeps them.
+        if (next.IdentityPoolTags === undefined && current.IdentityPoolTags !== undefined) next.IdentityPoolTags = current.IdentityPoolTags;
+        return next;
+      });
+      if (!spec) throw resourceNotFound(`IdentityPool '${pool.identityPoolId}' not found.`);
       return toWire({ ...pool, spec });
     },
 
-    async DeleteIdentityPool(input: { IdentityPoolId: string }, ctx: RequestContext) {
+    async DeleteIdentityPool(input, ctx): Promise<void> {
       await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
       await store.deleteIdentityPool(input.IdentityPoolId);
-      return {};
     },
   };
 }

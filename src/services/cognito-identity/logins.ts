@@ -1,52 +1,62 @@
-// The `Logins` map of the unsigned operations (GetId, GetOpenIdToken, GetCredentialsForIdentity).
-// This server can verify only the OpenID tokens it issued itself (login key `cognito-identity.amazonaws.com`);
-// tokens of public providers (Facebook, Google, OIDC, SAML, user pools) would need those providers, which a
-// self-hosted server cannot reach, so they are refused by name rather than trusted unchecked.
+// The `Logins` map of the unsigned operations (GetId, GetOpenIdToken, GetCredentialsForIdentity, UnlinkIdentity):
+// every entry is verified before anything is decided. Tokens this server issued (`cognito-identity.amazonaws.com`)
+// name their identity; every other provider's token proves a login (provider, user id) by that provider's checks
+// (auth/login-providers/). The developer provider is never accepted here: only GetOpenIdTokenForDeveloperIdentity,
+// signed with developer credentials, may name its users.
+import type { LoginProviders } from '../../auth/login-providers/login-providers.ts';
+import type { LoginMapping } from '../../auth/login-providers/login-mapping-file.ts';
 import { COGNITO_LOGIN_PROVIDER, type OpenIdTokens, type VerifiedOpenIdToken } from '../../auth/open-id-tokens.ts';
 import { notAuthorized } from '../../protocol/errors.ts';
-import type { IdentityPool } from '../../store/store.ts';
+import type { IdentityLogin, IdentityPool } from '../../store/store.ts';
 
-/** Providers the pool names in its configuration, under the keys clients would use in `Logins`. */
-function configuredProviders(pool: IdentityPool): Set<string> {
-  const names = new Set<string>(Object.keys(pool.spec.SupportedLoginProviders ?? {}));
-  for (const p of pool.spec.CognitoIdentityProviders ?? []) if (p.ProviderName) names.add(p.ProviderName);
-  for (const arn of pool.spec.OpenIdConnectProviderARNs ?? []) names.add(arn.slice(arn.indexOf('oidc-provider/') + 'oidc-provider/'.length));
-  for (const arn of pool.spec.SamlProviderARNs ?? []) names.add(arn);
-  return names;
+/** What verifying logins needs: this server's token keys, the providers, and the imported identities' mapping. */
+export interface LoginVerification {
+  tokens: OpenIdTokens;
+  providers: LoginProviders;
+  importedLogins: LoginMapping;
 }
 
-export function refuseUnverifiableProvider(pool: IdentityPool, provider: string): never {
-  if (provider === pool.spec.DeveloperProviderName) {
-    throw notAuthorized(
-      `Logins for the developer provider '${provider}' are accepted only by GetOpenIdTokenForDeveloperIdentity, signed with developer credentials; ` +
-        `present the token it returns under '${COGNITO_LOGIN_PROVIDER}'.`,
-    );
-  }
-  if (configuredProviders(pool).has(provider)) {
-    throw notAuthorized(
-      `Logins from '${provider}' cannot be verified by this server: it accepts only '${COGNITO_LOGIN_PROVIDER}' tokens it issued.`,
-    );
-  }
-  throw notAuthorized(`Token is not from a supported provider of this identity pool: '${provider}'.`);
+export interface PresentedLogins {
+  /** A token this server issued, naming an identity. */
+  openId?: VerifiedOpenIdToken;
+  /** Logins of public providers, verified. */
+  logins: IdentityLogin[];
 }
+
+export const developerLoginRefused = (provider: string) =>
+  notAuthorized(
+    `Logins for the developer provider '${provider}' are accepted only by GetOpenIdTokenForDeveloperIdentity, signed with developer credentials; ` +
+      `present the token it returns under '${COGNITO_LOGIN_PROVIDER}'.`,
+  );
 
 /**
- * Verifies every login in the map. Returns the verified token, or undefined when the map is absent or empty
- * (an unauthenticated call).
+ * Verifies every login in the map, the providers asked at once; the first entry (in map order) that fails decides
+ * the answer. An absent or empty map is an unauthenticated call.
  */
 export async function verifyLogins(
-  tokens: OpenIdTokens,
+  verification: LoginVerification,
   pool: IdentityPool,
-  logins: Record<string, string> | undefined,
-): Promise<VerifiedOpenIdToken | undefined> {
-  let verified: VerifiedOpenIdToken | undefined;
-  for (const [provider, token] of Object.entries(logins ?? {})) {
-    if (provider !== COGNITO_LOGIN_PROVIDER) refuseUnverifiableProvider(pool, provider);
-    verified = await tokens.verify(token, pool.identityPoolId);
+  presented: Record<string, string> | undefined,
+  now: Date,
+): Promise<PresentedLogins> {
+  const entries = Object.entries(presented ?? {});
+  const outcomes = await Promise.allSettled(
+    entries.map(async ([provider, token]) => {
+      if (provider === COGNITO_LOGIN_PROVIDER) return { openId: await verification.tokens.verify(token, pool.identityPoolId) };
+      if (provider === pool.spec.DeveloperProviderName) throw developerLoginRefused(provider);
+      return { login: await verification.providers.verify(pool, provider, token, now) };
+    }),
+  );
+  const result: PresentedLogins = { logins: [] };
+  for (const outcome of outcomes) {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    if ('openId' in outcome.value) result.openId = outcome.value.openId;
+    else result.logins.push(outcome.value.login);
   }
-  return verified;
+  return result;
 }
 
 export const unauthenticatedNotAllowed = () => notAuthorized('Unauthenticated access is not supported for this identity pool.');
 export const loginsDoNotMatch = () =>
   notAuthorized("Logins don't match. Please include at least one valid login for this identity or identity pool.");
+export const accessForbidden = (identityId: string) => notAuthorized(`Access to Identity '${identityId}' is forbidden.`);

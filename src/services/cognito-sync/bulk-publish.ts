@@ -1,12 +1,13 @@
 // BulkPublish and GetBulkPublishDetails (reference: "Cognito Streams and BulkPublish"). BulkPublish only starts
 // the job: the store decides whether it may start and queues it in one transaction, and one node's outbox worker
 // publishes every dataset of the pool to the stream (src/delivery/cognito-stream-deliveries.ts).
+import type { BulkPublishResponse, GetBulkPublishDetailsResponse } from '../../model/cognito-sync-types.ts';
 import { invalidParameter, ServiceError } from '../../protocol/errors.ts';
 import type { BulkPublishDetails, BulkPublishStore, IdentityPoolStore } from '../../store/store.ts';
-import type { RequestContext, ServiceHandlers } from '../context.ts';
+import type { CognitoSyncHandlers } from '../context.ts';
 import { requireOwnedPool } from '../pool-access.ts';
 
-const detailsToWire = (details: BulkPublishDetails) => ({
+const detailsToWire = (details: BulkPublishDetails): GetBulkPublishDetailsResponse => ({
   IdentityPoolId: details.identityPoolId,
   BulkPublishStartTime: details.startedAt,
   // AWS sets the completion time for a successful job only.
@@ -15,9 +16,9 @@ const detailsToWire = (details: BulkPublishDetails) => ({
   FailureMessage: details.status === 'FAILED' ? details.failureMessage : undefined,
 });
 
-export function bulkPublishHandlers(store: IdentityPoolStore & BulkPublishStore): ServiceHandlers {
+export function bulkPublishHandlers(store: IdentityPoolStore & BulkPublishStore): Pick<CognitoSyncHandlers, 'BulkPublish' | 'GetBulkPublishDetails'> {
   return {
-    async BulkPublish(input: { IdentityPoolId: string }, ctx: RequestContext) {
+    async BulkPublish(input, ctx): Promise<BulkPublishResponse> {
       await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
       const result = await store.startBulkPublish(input.IdentityPoolId, ctx.now);
       switch (result.outcome) {
@@ -42,7 +43,7 @@ export function bulkPublishHandlers(store: IdentityPoolStore & BulkPublishStore)
       }
     },
 
-    async GetBulkPublishDetails(input: { IdentityPoolId: string }, ctx: RequestContext) {
+    async GetBulkPublishDetails(input, ctx): Promise<GetBulkPublishDetailsResponse> {
       await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
       return detailsToWire(await store.getBulkPublishDetails(input.IdentityPoolId));
     },

@@ -1,9 +1,10 @@
 // GetCognitoEvents and SetCognitoEvents: which Lambda function a pool's events invoke. The only event AWS
 // ever defined is SyncTrigger (reference: "Cognito Events: the sync trigger"). Set changes the one key it is
 // given and keeps the others; an empty value removes the key. The model already limits the map to one entry.
+import type { GetCognitoEventsResponse } from '../../model/cognito-sync-types.ts';
 import { invalidParameter } from '../../protocol/errors.ts';
 import type { IdentityPoolStore, PoolSyncConfigurationStore } from '../../store/store.ts';
-import type { RequestContext, ServiceHandlers } from '../context.ts';
+import type { CognitoSyncHandlers } from '../context.ts';
 import { requireOwnedPool } from '../pool-access.ts';
 
 export const SYNC_TRIGGER = 'SyncTrigger';
@@ -30,15 +31,17 @@ function checkedEvents(events: Record<string, string>): Record<string, string> {
   return events;
 }
 
-export function cognitoEventsHandlers(store: IdentityPoolStore & PoolSyncConfigurationStore): ServiceHandlers {
+export function cognitoEventsHandlers(
+  store: IdentityPoolStore & PoolSyncConfigurationStore,
+): Pick<CognitoSyncHandlers, 'GetCognitoEvents' | 'SetCognitoEvents'> {
   return {
-    async GetCognitoEvents(input: { IdentityPoolId: string }, ctx: RequestContext) {
+    async GetCognitoEvents(input, ctx): Promise<GetCognitoEventsResponse> {
       await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
       const config = await store.getPoolSyncConfiguration(input.IdentityPoolId);
       return { Events: config.cognitoEvents ?? {} };
     },
 
-    async SetCognitoEvents(input: { IdentityPoolId: string; Events: Record<string, string> }, ctx: RequestContext) {
+    async SetCognitoEvents(input, ctx): Promise<void> {
       const events = checkedEvents(input.Events);
       await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
       await store.updatePoolSyncConfiguration(input.IdentityPoolId, (current) => {
@@ -49,7 +52,6 @@ export function cognitoEventsHandlers(store: IdentityPoolStore & PoolSyncConfigu
         }
         return { ...current, cognitoEvents: Object.keys(next).length > 0 ? next : undefined };
       });
-      return {};
     },
   };
 }

@@ -1,15 +1,12 @@
 // What every dataset operation shares: wording a missing identity or dataset, who a write
 // is attributed to, and how many items a page holds.
 import type { Principal } from '../../auth/principal.ts';
+import type { Dataset, DescribeDatasetRequest, Record as RecordWire } from '../../model/cognito-sync-types.ts';
 import { invalidParameter, resourceNotFound, ServiceError } from '../../protocol/errors.ts';
 import type { DatasetAddress, DatasetInfo, IdentityNotFound, SyncRecord } from '../../store/store.ts';
 
 /** The URI members every dataset operation carries. */
-export interface DatasetInput {
-  IdentityPoolId: string;
-  IdentityId: string;
-  DatasetName: string;
-}
+export type DatasetInput = Pick<DescribeDatasetRequest, 'IdentityPoolId' | 'IdentityId' | 'DatasetName'>;
 
 export const addressOf = (input: DatasetInput): DatasetAddress => ({
   identityPoolId: input.IdentityPoolId,
@@ -41,7 +38,7 @@ export function pageSize(maxResults: number | undefined, defaults: { default: nu
   return Math.min(maxResults, defaults.max);
 }
 
-export const datasetToWire = (dataset: DatasetInfo) => ({
+export const datasetToWire = (dataset: DatasetInfo): Dataset => ({
   IdentityId: dataset.identityId,
   DatasetName: dataset.datasetName,
   CreationDate: dataset.createdAt,
@@ -52,7 +49,7 @@ export const datasetToWire = (dataset: DatasetInfo) => ({
 });
 
 /** A record without Value is a tombstone: clients treat it as deleted. */
-export const recordToWire = (record: SyncRecord) => ({
+export const recordToWire = (record: SyncRecord): RecordWire => ({
   Key: record.key,
   Value: record.value,
   SyncCount: record.syncCount,

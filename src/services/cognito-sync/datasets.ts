@@ -1,17 +1,21 @@
 // ListDatasets, DescribeDataset, DeleteDataset: dataset metadata. Datasets themselves are made by their first
 // UpdateRecords (records.ts).
+import type { DeleteDatasetResponse, DescribeDatasetResponse, ListDatasetsResponse } from '../../model/cognito-sync-types.ts';
 import type { DatasetStore, IdentityPoolStore } from '../../store/store.ts';
-import type { RequestContext, ServiceHandlers } from '../context.ts';
+import type { CognitoSyncHandlers } from '../context.ts';
 import type { PageTokens } from '../pagination.ts';
 import { requireOwnedPool } from '../pool-access.ts';
-import { addressOf, type DatasetInput, datasetNotFound, datasetToWire, identityNotFoundError, pageSize } from './dataset-access.ts';
+import { addressOf, datasetNotFound, datasetToWire, identityNotFoundError, pageSize } from './dataset-access.ts';
 
 /** Android asks for 64 per page; an identity holds 20 at AWS's quota (more only through merges). */
 const DATASETS_PAGE = { default: 64, max: 1024 };
 
-export function datasetHandlers(store: IdentityPoolStore & DatasetStore, pageTokens: PageTokens): ServiceHandlers {
+export function datasetHandlers(
+  store: IdentityPoolStore & DatasetStore,
+  pageTokens: PageTokens,
+): Pick<CognitoSyncHandlers, 'ListDatasets' | 'DescribeDataset' | 'DeleteDataset'> {
   return {
-    async ListDatasets(input: { IdentityPoolId: string; IdentityId: string; NextToken?: string; MaxResults?: number }, ctx: RequestContext) {
+    async ListDatasets(input, ctx): Promise<ListDatasetsResponse> {
       const limit = pageSize(input.MaxResults, DATASETS_PAGE);
       await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
       const listing = `ListDatasets:${input.IdentityPoolId}:${input.IdentityId}`;
@@ -24,7 +28,7 @@ export function datasetHandlers(store: IdentityPoolStore & DatasetStore, pageTok
       };
     },
 
-    async DescribeDataset(input: DatasetInput, ctx: RequestContext) {
+    async DescribeDataset(input, ctx): Promise<DescribeDatasetResponse> {
       const address = addressOf(input);
       await requireOwnedPool(store, ctx.principal, address.identityPoolId);
       const result = await store.describeDataset(address);
@@ -33,7 +37,7 @@ export function datasetHandlers(store: IdentityPoolStore & DatasetStore, pageTok
       return { Dataset: datasetToWire(result.dataset) };
     },
 
-    async DeleteDataset(input: DatasetInput, ctx: RequestContext) {
+    async DeleteDataset(input, ctx): Promise<DeleteDatasetResponse> {
       const address = addressOf(input);
       await requireOwnedPool(store, ctx.principal, address.identityPoolId);
       const result = await store.deleteDataset(address, ctx.now);

@@ -1,30 +1,28 @@
 // GetIdentityPoolConfiguration and SetIdentityPoolConfiguration: the pool's push sync and Cognito
 // streams settings. Set replaces the parts it is given and keeps the others; the store serializes
 // concurrent Sets on one pool so neither is lost.
-import type { CognitoStreamsConfig, IdentityPoolStore, PoolSyncConfiguration, PoolSyncConfigurationStore, PushSyncConfig } from '../../store/store.ts';
-import type { RequestContext, ServiceHandlers } from '../context.ts';
+import type { GetIdentityPoolConfigurationResponse, SetIdentityPoolConfigurationResponse } from '../../model/cognito-sync-types.ts';
+import type { CognitoStreamsConfig, IdentityPoolStore, PoolSyncConfiguration, PoolSyncConfigurationStore } from '../../store/store.ts';
+import type { CognitoSyncHandlers } from '../context.ts';
 import { requireOwnedPool } from '../pool-access.ts';
 
-interface PoolConfigurationWire {
-  IdentityPoolId: string;
-  PushSync?: PushSyncConfig;
-  CognitoStreams?: CognitoStreamsConfig;
-}
-
-const toWire = (config: PoolSyncConfiguration): PoolConfigurationWire => ({
+// Get and Set answer the same members.
+const toWire = (config: PoolSyncConfiguration): GetIdentityPoolConfigurationResponse => ({
   IdentityPoolId: config.identityPoolId,
   PushSync: config.pushSync,
   CognitoStreams: config.cognitoStreams,
 });
 
-export function poolConfigurationHandlers(store: IdentityPoolStore & PoolSyncConfigurationStore): ServiceHandlers {
+export function poolConfigurationHandlers(
+  store: IdentityPoolStore & PoolSyncConfigurationStore,
+): Pick<CognitoSyncHandlers, 'GetIdentityPoolConfiguration' | 'SetIdentityPoolConfiguration'> {
   return {
-    async GetIdentityPoolConfiguration(input: { IdentityPoolId: string }, ctx: RequestContext) {
+    async GetIdentityPoolConfiguration(input, ctx): Promise<GetIdentityPoolConfigurationResponse> {
       await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
       return toWire(await store.getPoolSyncConfiguration(input.IdentityPoolId));
     },
 
-    async SetIdentityPoolConfiguration(input: PoolConfigurationWire, ctx: RequestContext) {
+    async SetIdentityPoolConfiguration(input, ctx): Promise<SetIdentityPoolConfigurationResponse> {
       await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
       const updated = await store.updatePoolSyncConfiguration(input.IdentityPoolId, (current) => ({
         ...current,

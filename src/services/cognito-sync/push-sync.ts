@@ -4,22 +4,12 @@
 // (src/auth/operation-rules.ts), and only for their own identity.
 import { randomUUID } from 'node:crypto';
 import type { MobilePush } from '../../delivery/sns-mobile-push.ts';
+import type { RegisterDeviceResponse, SubscribeToDatasetResponse, UnsubscribeFromDatasetResponse } from '../../model/cognito-sync-types.ts';
 import { invalidParameter, resourceNotFound, ServiceError } from '../../protocol/errors.ts';
-import type { DatasetAddress, DeviceNotFound, IdentityNotFound, IdentityPoolStore, PoolSyncConfigurationStore, PushPlatform, PushStore } from '../../store/store.ts';
-import type { RequestContext, ServiceHandlers } from '../context.ts';
+import type { DatasetAddress, DeviceNotFound, IdentityNotFound, IdentityPoolStore, PoolSyncConfigurationStore, PushStore } from '../../store/store.ts';
+import type { CognitoSyncHandlers } from '../context.ts';
 import { requireOwnedPool } from '../pool-access.ts';
-import { addressOf, type DatasetInput, datasetNotFound, identityNotFoundError } from './dataset-access.ts';
-
-interface RegisterDeviceInput {
-  IdentityPoolId: string;
-  IdentityId: string;
-  Platform: PushPlatform;
-  Token: string;
-}
-
-interface SubscriptionInput extends DatasetInput {
-  DeviceId: string;
-}
+import { addressOf, datasetNotFound, identityNotFoundError } from './dataset-access.ts';
 
 /** Longer than any push service's token; keeps a device row bounded. */
 const MAX_TOKEN_LENGTH = 4096;
@@ -50,7 +40,10 @@ function registrationError(error: unknown, applicationArn: string): ServiceError
   }
 }
 
-export function pushSyncHandlers(store: IdentityPoolStore & PoolSyncConfigurationStore & PushStore, mobilePush: MobilePush): ServiceHandlers {
+export function pushSyncHandlers(
+  store: IdentityPoolStore & PoolSyncConfigurationStore & PushStore,
+  mobilePush: MobilePush,
+): Pick<CognitoSyncHandlers, 'RegisterDevice' | 'SubscribeToDataset' | 'UnsubscribeFromDataset'> {
   async function requirePushSync(identityPoolId: string, platform?: string): Promise<string | undefined> {
     const { pushSync } = await store.getPoolSyncConfiguration(identityPoolId);
     if (!pushSync?.ApplicationArns?.length) {
@@ -79,7 +72,7 @@ export function pushSyncHandlers(store: IdentityPoolStore & PoolSyncConfiguratio
   }
 
   return {
-    async RegisterDevice(input: RegisterDeviceInput, ctx: RequestContext) {
+    async RegisterDevice(input, ctx): Promise<RegisterDeviceResponse> {
       if (input.Token.length === 0) throw invalidParameter('Token must not be empty.');
       if (input.Token.length > MAX_TOKEN_LENGTH) throw invalidParameter(`Token must be at most ${MAX_TOKEN_LENGTH} characters, got ${input.Token.length}.`);
       await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
@@ -103,7 +96,7 @@ export function pushSyncHandlers(store: IdentityPoolStore & PoolSyncConfiguratio
       return { DeviceId: result.device.deviceId };
     },
 
-    async SubscribeToDataset(input: SubscriptionInput, ctx: RequestContext) {
+    async SubscribeToDataset(input, ctx): Promise<SubscribeToDatasetResponse> {
       const address = addressOf(input);
       await requireOwnedPool(store, ctx.principal, address.identityPoolId);
       await requirePushSync(address.identityPoolId);
@@ -111,7 +104,7 @@ export function pushSyncHandlers(store: IdentityPoolStore & PoolSyncConfiguratio
       return {};
     },
 
-    async UnsubscribeFromDataset(input: SubscriptionInput, ctx: RequestContext) {
+    async UnsubscribeFromDataset(input, ctx): Promise<UnsubscribeFromDatasetResponse> {
       const address = addressOf(input);
       await requireOwnedPool(store, ctx.principal, address.identityPoolId);
       // No configuration check: a device may always stop its pushes, even after push sync was turned off.

@@ -1,20 +1,13 @@
 // Checks an UpdateRecords batch before anything touches the store: the model has already checked types,
 // Op values, required members and lengths; these are the rules it cannot express. Any failure refuses the
 // whole batch.
+import type { RecordPatch } from '../../model/cognito-sync-types.ts';
 import { invalidParameter } from '../../protocol/errors.ts';
 import type { RecordPatchInput } from '../../store/store.ts';
 
-export interface RecordPatchWire {
-  Op: 'replace' | 'remove';
-  Key: string;
-  Value?: string;
-  SyncCount: number;
-  DeviceLastModifiedDate?: Date;
-}
-
 const shortened = (key: string) => (key.length > 64 ? `${key.slice(0, 64)}...` : key);
 
-export function checkedPatches(patches: RecordPatchWire[] | undefined): RecordPatchInput[] {
+export function checkedPatches(patches: RecordPatch[] | undefined): RecordPatchInput[] {
   const seen = new Set<string>();
   return (patches ?? []).map((patch, i) => {
     const where = `RecordPatches[${i}] (key '${shortened(patch.Key)}')`;

@@ -1,32 +1,18 @@
 // ListRecords (pull) and UpdateRecords (push): the sync protocol itself (reference: "The sync protocol").
 import { invalidParameter, ServiceError } from '../../protocol/errors.ts';
-import type { DatasetAddress, DatasetStore, IdentityPoolStore, RecordPosition, SyncQuotas } from '../../store/store.ts';
-import type { RequestContext, ServiceHandlers } from '../context.ts';
+import type { ListRecordsResponse, UpdateRecordsResponse } from '../../model/cognito-sync-types.ts';
+import type { DatasetStore, IdentityPoolStore, RecordPosition, SyncQuotas } from '../../store/store.ts';
+import type { CognitoSyncHandlers } from '../context.ts';
 import type { PageTokens } from '../pagination.ts';
 import { requireOwnedPool } from '../pool-access.ts';
-import { addressOf, type DatasetInput, identityNotFoundError, pageSize, recordToWire, writerOf } from './dataset-access.ts';
+import { addressOf, identityNotFoundError, pageSize, recordToWire, writerOf } from './dataset-access.ts';
 import { limitExceeded } from './quotas.ts';
-import { checkedPatches, type RecordPatchWire } from './record-patches.ts';
+import { checkedPatches } from './record-patches.ts';
 import { type SyncSessionTokens, spentOnPull, spentOnPush } from './sync-session-tokens.ts';
 import type { SyncTrigger, TriggeredUpdate } from './sync-trigger.ts';
 
 /** Android asks for 1,024 per page, a whole dataset at AWS's record quota. */
 const RECORDS_PAGE = { default: 1024, max: 1024 };
-
-interface ListRecordsInput extends DatasetInput {
-  LastSyncCount?: number;
-  NextToken?: string;
-  MaxResults?: number;
-  SyncSessionToken?: string;
-}
-
-interface UpdateRecordsInput extends DatasetInput {
-  DeviceId?: string;
-  RecordPatches?: RecordPatchWire[];
-  SyncSessionToken: string;
-  /** Base64 JSON describing the client app; accepted and not needed for syncing. */
-  ClientContext?: string;
-}
 
 export interface RecordHandlerDeps {
   pageTokens: PageTokens;
@@ -44,9 +30,9 @@ function resumePosition(deps: RecordHandlerDeps, listing: string, token: string 
   return { syncCount, key };
 }
 
-export function recordHandlers(store: IdentityPoolStore & DatasetStore, deps: RecordHandlerDeps): ServiceHandlers {
+export function recordHandlers(store: IdentityPoolStore & DatasetStore, deps: RecordHandlerDeps): Pick<CognitoSyncHandlers, 'ListRecords' | 'UpdateRecords'> {
   return {
-    async ListRecords(input: ListRecordsInput, ctx: RequestContext) {
+    async ListRecords(input, ctx): Promise<ListRecordsResponse> {
       const address = addressOf(input);
       const lastSyncCount = input.LastSyncCount ?? 0;
       if (lastSyncCount < 0) throw invalidParameter(`LastSyncCount must not be negative, got ${lastSyncCount}.`);
@@ -88,7 +74,8 @@ export function recordHandlers(store: IdentityPoolStore & DatasetStore, deps: Re
       };
     },
 
-    async UpdateRecords(input: UpdateRecordsInput, ctx: RequestContext) {
+    // ClientContext (base64 JSON describing the client app) is accepted and not needed for syncing.
+    async UpdateRecords(input, ctx): Promise<UpdateRecordsResponse> {
       const address = addressOf(input);
       const patches = checkedPatches(input.RecordPatches);
       await requireOwnedPool(store, ctx.principal, address.identityPoolId);

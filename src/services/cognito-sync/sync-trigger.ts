@@ -156,11 +156,11 @@ function outputOf(invocation: SyncTriggerInvocation, functionArn: string): strin
     case 'throttled':
       throw new ServiceError('LambdaThrottledException', `AWS Lambda throttled the sync trigger function ${functionArn}: ${invocation.message} Retry the update.`);
     case 'timed-out':
-      // Not in today's API model, but the API reference and the developer guide name it (HTTP 400).
+      // Not in botocore's model; the API reference and the developer guide name it, and the generator adds it
+      // (HTTP 400) from scripts/model/additions.ts.
       throw new ServiceError(
         'LambdaSocketTimeoutException',
         `The sync trigger function ${functionArn} did not respond within ${invocation.timeoutMs} ms; nothing was written.`,
-        { status: 400 },
       );
     case 'refused':
       throw new ServiceError('InvalidLambdaFunctionOutputException', `The sync trigger function ${functionArn} could not be invoked: ${invocation.code}: ${invocation.message}`);

@@ -1,8 +1,14 @@
 // DescribeIdentityUsage, DescribeIdentityPoolUsage, ListIdentityPoolUsage: how much an identity or a pool
 // stores, and how many sync sessions (ListRecords pulls) a pool has served.
 import type { Principal } from '../../auth/principal.ts';
+import type {
+  DescribeIdentityPoolUsageResponse,
+  DescribeIdentityUsageResponse,
+  IdentityPoolUsage,
+  ListIdentityPoolUsageResponse,
+} from '../../model/cognito-sync-types.ts';
 import type { DatasetStore, IdentityPoolStore, PoolUsageFigures } from '../../store/store.ts';
-import type { RequestContext, ServiceHandlers } from '../context.ts';
+import type { CognitoSyncHandlers } from '../context.ts';
 import type { PageTokens } from '../pagination.ts';
 import { requireOwnedPool } from '../pool-access.ts';
 import { identityNotFoundError, pageSize } from './dataset-access.ts';
@@ -10,7 +16,7 @@ import { identityNotFoundError, pageSize } from './dataset-access.ts';
 /** The same page bounds as ListIdentityPools. */
 const POOLS_PAGE = { default: 60, max: 60 };
 
-const poolUsageToWire = (usage: PoolUsageFigures) => ({
+const poolUsageToWire = (usage: PoolUsageFigures): IdentityPoolUsage => ({
   IdentityPoolId: usage.identityPoolId,
   SyncSessionsCount: usage.syncSessionsCount,
   DataStorage: usage.dataStorage,
@@ -22,9 +28,12 @@ function accountOf(principal: Principal): string {
   return principal.accountId;
 }
 
-export function usageHandlers(store: IdentityPoolStore & DatasetStore, pageTokens: PageTokens): ServiceHandlers {
+export function usageHandlers(
+  store: IdentityPoolStore & DatasetStore,
+  pageTokens: PageTokens,
+): Pick<CognitoSyncHandlers, 'DescribeIdentityUsage' | 'DescribeIdentityPoolUsage' | 'ListIdentityPoolUsage'> {
   return {
-    async DescribeIdentityUsage(input: { IdentityPoolId: string; IdentityId: string }, ctx: RequestContext) {
+    async DescribeIdentityUsage(input, ctx): Promise<DescribeIdentityUsageResponse> {
       await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
       const result = await store.describeIdentityUsage(input.IdentityPoolId, input.IdentityId);
       if (result.outcome === 'identity-not-found') throw identityNotFoundError(input.IdentityPoolId, input.IdentityId, result);
@@ -39,12 +48,12 @@ export function usageHandlers(store: IdentityPoolStore & DatasetStore, pageToken
       };
     },
 
-    async DescribeIdentityPoolUsage(input: { IdentityPoolId: string }, ctx: RequestContext) {
+    async DescribeIdentityPoolUsage(input, ctx): Promise<DescribeIdentityPoolUsageResponse> {
       await requireOwnedPool(store, ctx.principal, input.IdentityPoolId);
       return { IdentityPoolUsage: poolUsageToWire(await store.describeIdentityPoolUsage(input.IdentityPoolId)) };
     },
 
-    async ListIdentityPoolUsage(input: { NextToken?: string; MaxResults?: number }, ctx: RequestContext) {
+    async ListIdentityPoolUsage(input, ctx): Promise<ListIdentityPoolUsageResponse> {
       const limit = pageSize(input.MaxResults, POOLS_PAGE);
       const accountId = accountOf(ctx.principal);
       const listing = `ListIdentityPoolUsage:${accountId}`;

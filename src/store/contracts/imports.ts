@@ -7,10 +7,13 @@
 import type { DatasetAddress, DatasetInfo, IdentityNotFound, SyncRecord } from './datasets.ts';
 import type { Identity, IdentityLogin } from './identities.ts';
 import type { IdentityPool, PoolSyncConfiguration } from './keys-and-pools.ts';
+import type { IdentityPoolRoles } from './pool-roles.ts';
 
-
-/** A pool's Cognito Sync settings as GetIdentityPoolConfiguration and GetCognitoEvents answer them. */
-export type ImportedPoolConfiguration = Omit<PoolSyncConfiguration, 'identityPoolId'>;
+/**
+ * A pool's Cognito Sync settings as GetIdentityPoolConfiguration and GetCognitoEvents answer them, and its roles
+ * as GetIdentityPoolRoles does (absent: left as they are here).
+ */
+export type ImportedPoolConfiguration = Omit<PoolSyncConfiguration, 'identityPoolId'> & { roles?: IdentityPoolRoles };
 
 export type ImportPoolResult =
   | { outcome: 'created' | 'updated' | 'unchanged' }
@@ -63,8 +66,8 @@ export type ImportDatasetResult =
 export interface ImportStore {
   /** The accounts that hold developer keys not revoked, ordered: the importer makes one of them the owner of the pools. */
   listDeveloperAccountIds(): Promise<string[]>;
-  /** Creates the pool (its id and `createdAt` as given) with its configuration, or makes an existing pool of the
-   *  same account match them (spec and configuration replaced; `createdAt` kept). */
+  /** Creates the pool (its id and `createdAt` as given) with its configuration and roles, or makes an existing pool
+   *  of the same account match them (spec, configuration and roles replaced; `createdAt` kept). */
   importIdentityPool(pool: IdentityPool, configuration: ImportedPoolConfiguration): Promise<ImportPoolResult>;
   /** Creates the identity with its id, dates and logins, or links the logins it lacks to the existing one. */
   importIdentity(identity: ImportedIdentity): Promise<ImportIdentityResult>;

@@ -87,7 +87,12 @@ export interface IdentityPoolStore {
   getIdentityPool(identityPoolId: string): Promise<IdentityPool | undefined>;
   /** Pools of one account ordered by id, starting after `after`. */
   listIdentityPools(accountId: string, limit: number, after?: string): Promise<Page<IdentityPool>>;
-  updateIdentityPoolSpec(identityPoolId: string, spec: IdentityPoolSpec): Promise<boolean>;
+  /**
+   * Atomically reads the pool's spec, applies `change` and writes the result (UpdateIdentityPool, TagResource,
+   * UntagResource): concurrent changes on one pool apply one after another, so none is lost. `change` may throw to
+   * refuse (nothing is written) and may run more than once. Undefined when the pool does not exist.
+   */
+  changeIdentityPoolSpec(identityPoolId: string, change: (current: IdentityPoolSpec) => IdentityPoolSpec): Promise<IdentityPoolSpec | undefined>;
   /** Deletes the pool and everything that belongs to it. */
   deleteIdentityPool(identityPoolId: string): Promise<boolean>;
 }

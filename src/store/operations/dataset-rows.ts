@@ -3,7 +3,7 @@
 import type { SqlRunner } from '../sql/database.ts';
 import { asDate, asOptionalDate } from '../sql/row-values.ts';
 import { forUpdate, sql, type SqlFragment } from '../sql/sql.ts';
-import type { DatasetInfo, IdentityNotFound, SyncRecord } from '../store.ts';
+import type { DatasetAddress, DatasetInfo, IdentityNotFound, SyncRecord } from '../store.ts';
 
 export interface DatasetRow {
   identity_id: string;
@@ -86,4 +86,20 @@ export async function deletedMarker(tx: SqlRunner, identityId: string, datasetNa
     sql`SELECT sync_count FROM deleted_datasets WHERE identity_id = ${identityId} AND dataset_name = ${datasetName}`,
   );
   return row?.sync_count;
+}
+
+/**
+ * The start of every write to one dataset (UpdateRecords, imports): the identity must hold data, and the dataset
+ * row is locked when it exists; otherwise the identity row is locked, then the dataset row read again in case a
+ * writer that held the identity lock just created it. Identity before dataset, always, so lock order never
+ * inverts (PostgreSQL; on SQLite the one writer at a time makes the locks unnecessary).
+ */
+export async function lockDatasetForWrite(tx: SqlRunner, address: DatasetAddress): Promise<IdentityNotFound | { existing: DatasetRow | undefined }> {
+  const { identityPoolId, identityId, datasetName } = address;
+  const missing = await identityNotFound(tx, identityPoolId, identityId);
+  if (missing) return missing;
+  const existing = await readDataset(tx, identityId, datasetName, true);
+  if (existing) return { existing };
+  // Re-checked under the identity's lock: a merge may have moved it away meanwhile.
+  return (await identityNotFound(tx, identityPoolId, identityId, true)) ?? { existing: await readDataset(tx, identityId, datasetName, true) };
 }

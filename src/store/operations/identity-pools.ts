@@ -42,8 +42,18 @@ export async function listIdentityPools(db: SqlDatabase, accountId: string, limi
   return { items, nextAfter: rows.length > limit ? items.at(-1)!.identityPoolId : undefined };
 }
 
-export async function updateIdentityPoolSpec(db: SqlDatabase, identityPoolId: string, spec: IdentityPoolSpec): Promise<boolean> {
-  return (await db.run(sql`UPDATE identity_pools SET spec = ${json(spec)} WHERE identity_pool_id = ${identityPoolId}`)) > 0;
+export function changeIdentityPoolSpec(
+  db: SqlDatabase,
+  identityPoolId: string,
+  change: (current: IdentityPoolSpec) => IdentityPoolSpec,
+): Promise<IdentityPoolSpec | undefined> {
+  return db.write(async (tx) => {
+    const pool = await readPool(tx, identityPoolId, true);
+    if (!pool) return undefined;
+    const next = change(pool.spec);
+    await tx.run(sql`UPDATE identity_pools SET spec = ${json(next)} WHERE identity_pool_id = ${identityPoolId}`);
+    return next;
+  });
 }
 
 /** Everything that belongs to the pool goes with it (ON DELETE CASCADE). */

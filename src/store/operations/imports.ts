@@ -9,8 +9,9 @@ import { asBoolean, asDate } from '../sql/row-values.ts';
 import { forUpdate, json, sql } from '../sql/sql.ts';
 import type { DatasetAddress, Identity, IdentityLogin, IdentityPool, ImportDatasetResult, ImportedDataset, ImportedIdentity } from '../store.ts';
 import type { ImportedPoolConfiguration, ImportIdentityResult, ImportPoolResult } from '../store.ts';
-import { deletedMarker, identityNotFound, readDataset, toDatasetInfo } from './dataset-rows.ts';
+import { deletedMarker, lockDatasetForWrite, readDataset, toDatasetInfo } from './dataset-rows.ts';
 import { readPool, readPoolSyncConfiguration, savePoolSyncConfiguration } from './identity-pools.ts';
+import { readPoolRoles, savePoolRoles } from './pool-roles.ts';
 
 export function importIdentityPool(db: SqlDatabase, pool: IdentityPool, configuration: ImportedPoolConfiguration): Promise<ImportPoolResult> {
   return db.write(async (tx) => {
@@ -20,11 +21,14 @@ export function importIdentityPool(db: SqlDatabase, pool: IdentityPool, configur
     let plan: ImportPoolResult = { outcome: 'created' };
     if (inserted === 0) {
       const existing = (await readPool(tx, pool.identityPoolId, true))!;
-      plan = planPoolImport({ pool: existing, configuration: await readPoolSyncConfiguration(tx, pool.identityPoolId) }, pool, configuration);
+      const current = { ...(await readPoolSyncConfiguration(tx, pool.identityPoolId)), roles: await readPoolRoles(tx, pool.identityPoolId) };
+      plan = planPoolImport({ pool: existing, configuration: current }, pool, configuration);
       if (plan.outcome !== 'updated') return plan;
       await tx.run(sql`UPDATE identity_pools SET spec = ${json(pool.spec)} WHERE identity_pool_id = ${pool.identityPoolId}`);
     }
-    await savePoolSyncConfiguration(tx, { ...configuration, identityPoolId: pool.identityPoolId });
+    const { roles, ...syncConfiguration } = configuration;
+    await savePoolSyncConfiguration(tx, { ...syncConfiguration, identityPoolId: pool.identityPoolId });
+    if (roles) await savePoolRoles(tx, pool.identityPoolId, roles);
     return plan;
   });
 }
@@ -88,16 +92,9 @@ export function importIdentity(db: SqlDatabase, incoming: ImportedIdentity): Pro
 export function importDataset(db: SqlDatabase, address: DatasetAddress, incoming: ImportedDataset): Promise<ImportDatasetResult> {
   const { identityPoolId, identityId, datasetName } = address;
   return db.write(async (tx): Promise<ImportDatasetResult> => {
-    // The lock order of UpdateRecords (records.ts): the dataset row when it exists; otherwise the identity row,
-    // then the dataset row again in case a writer holding the identity lock just created it.
-    let missing = await identityNotFound(tx, identityPoolId, identityId);
-    if (missing) return missing;
-    let existing = await readDataset(tx, identityId, datasetName, true);
-    if (!existing) {
-      missing = await identityNotFound(tx, identityPoolId, identityId, true);
-      if (missing) return missing;
-      existing = await readDataset(tx, identityId, datasetName, true);
-    }
+    const locked = await lockDatasetForWrite(tx, address);
+    if ('outcome' in locked) return locked;
+    const { existing } = locked;
     const records = new Map<string, TargetRecordState>();
     if (existing) {
       const rows = await tx.all<{ record_key: string; value: string | null; sync_count: number }>(

@@ -1,12 +1,8 @@
 // ListRecords and UpdateRecords.
 //
-// UpdateRecords takes row locks (PostgreSQL) before it reads anything it decides on: the dataset row when the
-// dataset exists; when it does not, the identity row first (so two first writes of one dataset, or racing
-// creations of different datasets against the per-identity quota, take turns), then the dataset row again in
-// case a writer that held the identity lock just created it. Identity before dataset, always, so lock order
-// never inverts. Writers of one dataset on any node therefore run one after another and each sees the count,
-// records and sizes the previous one committed: SyncCount rises by exactly one per success, a stale patch is a
-// conflict, and quotas hold. On SQLite the one writer at a time gives the same guarantee.
+// UpdateRecords locks before it reads anything it decides on (lockDatasetForWrite), so writers of one dataset on
+// any node run one after another and each sees the count, records and sizes the previous one committed:
+// SyncCount rises by exactly one per success, a stale patch is a conflict, and quotas hold.
 import { planRecordPatches, type StoredRecordState } from '../record-patch-plan.ts';
 import type { SqlDatabase, SqlRunner } from '../sql/database.ts';
 import { anyOf, sql } from '../sql/sql.ts';
@@ -21,7 +17,7 @@ import type {
   UpdateRecordsResult,
 } from '../store.ts';
 import { syncStreamEntry } from '../stream-outbox-entries.ts';
-import { deletedMarker, identityNotFound, RECORD_COLUMNS, type RecordRow, readDataset, toDatasetInfo, toSyncRecord } from './dataset-rows.ts';
+import { deletedMarker, identityNotFound, lockDatasetForWrite, RECORD_COLUMNS, type RecordRow, readDataset, toDatasetInfo, toSyncRecord } from './dataset-rows.ts';
 import { addStreamEntryIfEnabled } from './outbox.ts';
 import { addPushEntries } from './push.ts';
 import { spendSyncSession } from './sync-sessions.ts';
@@ -78,15 +74,9 @@ export function updateRecords(
   const { identityPoolId, identityId, datasetName } = address;
   const { patches, modifiedBy, now, quotas } = change;
   return db.write(async (tx): Promise<UpdateRecordsResult> => {
-    let missing = await identityNotFound(tx, identityPoolId, identityId);
-    if (missing) return missing;
-    let existing = await readDataset(tx, identityId, datasetName, true);
-    if (!existing) {
-      // Re-checked under the identity's lock: a merge may have moved it away meanwhile.
-      missing = await identityNotFound(tx, identityPoolId, identityId, true);
-      if (missing) return missing;
-      existing = await readDataset(tx, identityId, datasetName, true);
-    }
+    const locked = await lockDatasetForWrite(tx, address);
+    if ('outcome' in locked) return locked;
+    const { existing } = locked;
     const deletedThrough = existing ? existing.deleted_through : ((await deletedMarker(tx, identityId, datasetName)) ?? 0);
     const stored = existing ? await storedRecords(tx, address, patches) : new Map<string, StoredRecordState>();
     const identityDatasetCount = existing

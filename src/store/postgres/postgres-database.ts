@@ -21,22 +21,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (text) => Number(text));
 // JSON columns arrive as text, as on SQLite, so one decoder (sql/row-values.ts) reads both.
 pg.types.setTypeParser(pg.types.builtins.JSON, (text) => text);
 
-/**
- * A connection that prepares each parameterized statement once (named after a hash of its SQL) and reuses the
- * plan: the same few dozen statements run on every request, and parsing and planning them each time cost
- * PostgreSQL as much CPU as running them. Statements without parameters (BEGIN, COMMIT, migrations) run as is.
- */
-class PreparingClient extends pg.Client {
-  // pg's query() has many overloads; this forwards all of them.
-  // biome-ignore lint: see above.
-  override query(config: any, values?: any, callback?: any): any {
-    if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
-      return super.query({ name: statementName(config), text: config, values }, callback);
-    }
-    return super.query(config, values, callback);
-  }
-}
-
+// Each parameterized statement is prepared once per connection (named after a hash of its SQL) and its plan
+// reused: the same few dozen statements run on every request, and parsing and planning them each time cost
+// PostgreSQL as much CPU as running them. Statements without parameters (BEGIN, COMMIT, migrations) run as is.
 const statementNames = new Map<string, string>();
 function statementName(text: string): string {
   let name = statementNames.get(text);
@@ -52,15 +39,17 @@ interface PostgresRunner extends SqlRunner {
 }
 
 function runnerOn(queryable: pg.Pool | pg.PoolClient): PostgresRunner {
+  const prepared = <Row extends pg.QueryResultRow>(text: string, values: unknown[]) =>
+    queryable.query<Row>(values.length > 0 ? { name: statementName(text), text, values } : text);
   const query = <Row extends pg.QueryResultRow>(q: Sql) => {
     const { text, params } = renderSql(q, 'postgres', bind);
-    return queryable.query<Row>(text, params);
+    return prepared<Row>(text, params);
   };
   return {
     all: async <Row>(q: Sql) => (await query(q)).rows as Row[],
     get: async <Row>(q: Sql) => (await query(q)).rows[0] as Row | undefined,
     run: async (q: Sql) => (await query(q)).rowCount ?? 0,
-    queryText: (text, params) => queryable.query(text, params),
+    queryText: (text, params) => prepared(text, params),
   };
 }
 
@@ -70,7 +59,6 @@ const MAX_ATTEMPTS = 5;
 
 export async function openPostgresDatabase(config: DatabaseConfig): Promise<SqlDatabase> {
   const pool = new pg.Pool({
-    Client: PreparingClient,
     connectionString: config.url,
     max: config.poolSize,
     // Every connection works in our schema, so SQL never names it and test runs can each use their own.

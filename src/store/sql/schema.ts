@@ -229,6 +229,27 @@ export const migrations: Migration[] = [] = [
     `,
   },
   {
+    version: 7,
+    name: 'identity pool roles and role mappings, principal tag attribute maps',
+    sql: `
+      -- SetIdentityPoolRoles replaces both at once. roles: {"authenticated"?: arn, "unauthenticated"?: arn};
+      -- role_mappings: provider name → RoleMapping, as the API gives them. No row: roles were never set.
+      CREATE TABLE identity_pool_roles (
+        identity_pool_id {key} PRIMARY KEY REFERENCES identity_pools (identity_pool_id) ON DELETE CASCADE,
+        roles {json} NOT NULL,
+        role_mappings {json} NOT NULL
+      );
+      -- SetPrincipalTagAttributeMap, per pool and provider. principal_tags: tag key → claim name.
+      CREATE TABLE principal_tag_attribute_maps (
+        identity_pool_id {key} NOT NULL REFERENCES identity_pools (identity_pool_id) ON DELETE CASCADE,
+        provider_name {key} NOT NULL,
+        use_defaults {bool} NOT NULL,
+        principal_tags {json} NOT NULL,
+        PRIMARY KEY (identity_pool_id, provider_name)
+      );
+    `,
+  },
+  {
     version: 8,
     name: 'revoked developer keys, fenced outbox claims and dead letters, spent sync sessions',
     sql: `

@@ -1,8 +1,10 @@
-// The embedded store: the shared store operations over the SQLite dialect.
+// The embedded store: the shared store operations over the SQLite dialect, plus online backups.
 import { sqlStore } from '../sql-store.ts';
 import type { Store } from '../store.ts';
+import { backupTo } from './backup.ts';
 import { openSqliteDatabase } from './sqlite-database.ts';
 
 export function openSqliteStore(dataDir: string): Store {
-  return sqlStore(openSqliteDatabase(dataDir));
+  const db = openSqliteDatabase(dataDir);
+  return { ...sqlStore(db), backupTo: (file, onProgress) => backupTo(db.connection, file, onProgress) };
 }
