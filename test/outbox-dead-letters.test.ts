@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { ListRecordsCommand, SetIdentityPoolConfigurationCommand, UpdateRecordsCommand } from '@aws-sdk/client-cognito-sync';
 import { createPool, unauthenticatedIdentity } from './helpers/identity-flows.ts';
+import { sendSigned } from './helpers/raw-http.ts';
 import { databaseUrlFor, testSchemaName } from './helpers/postgres.ts';
 import { startServer, TEST_STORE, type TestServer } from './helpers/server.ts';
 import { type Gate, type StreamServices, startGate, startStreamServices, streamsEnv } from './helpers/stream-services.ts';
@@ -87,6 +88,16 @@ describe(`outbox deadlines and dead letters [${TEST_STORE}]`, { timeout: 120_000
     assert.ok(deadLine, 'the dead letter is logged');
     assert.equal(deadLine.level, 50, 'at error level');
     assert.equal(deadLine.kind, KIND);
+    // The operator endpoint (the console's health page) counts it too.
+    const status = await sendSigned(
+      server.url,
+      { method: 'POST', path: '/operator/status', body: '{}', headers: { 'content-type': 'application/json' } },
+      { credentials: server.developer, service: 'cognito-sync-operator' },
+    );
+    assert.equal(status.status, 200, status.text);
+    const outboxStatus = (status.json() as { outbox: { deadLetters: number; depthByKind: Record<string, number> } }).outbox;
+    assert.equal(outboxStatus.deadLetters, 1);
+    assert.equal(outboxStatus.depthByKind[KIND], 0);
 
     // The operator sees it, opens the way to Kinesis, and retries it.
     if (TEST_STORE === 'sqlite') await server.stop();

@@ -23,8 +23,9 @@ export interface OperatorStatus {
     /** Deliveries not yet completed (all nodes, all accounts). */
     depth?: number;
     error?: string;
-    /** Not kept by the store yet: null until it can count items per kind and keep dead letters. */
+    /** Deliveries waiting per kind (stream records, pushes, BulkPublish jobs), dead letters not included. */
     depthByKind: Record<string, number> | null;
+    /** Deliveries given up after --outbox-max-attempts, kept until an operator retries them (npm run outbox). */
     deadLetters: number | null;
   };
   account: {
@@ -70,7 +71,12 @@ async function storeStatus(store: Store): Promise<OperatorStatus['store']> {
 
 async function outboxStatus(store: Store): Promise<OperatorStatus['outbox']> {
   try {
-    return { depth: await store.outboxDepth(), depthByKind: null, deadLetters: null };
+    const [depth, byKind] = await Promise.all([store.outboxDepth(), store.outboxDepthByKind()]);
+    return {
+      depth,
+      depthByKind: Object.fromEntries(byKind.map((k) => [k.kind, k.pending])),
+      deadLetters: byKind.reduce((sum, k) => sum + k.deadLetters, 0),
+    };
   } catch (error) {
     return { error: (error as Error).message, depthByKind: null, deadLetters: null };
   }

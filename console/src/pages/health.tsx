@@ -5,7 +5,7 @@ import { href } from '../router.ts';
 import { useAsync } from '../ui/async.ts';
 import { Badge, Busy, Empty, ErrorNote, Facts, Section } from '../ui/components.tsx';
 
-const notKept = <span class="muted">not kept by this server's store yet</span>;
+const unknown = <span class="muted">not answered</span>;
 
 export function HealthPage() {
   const { api } = useSession();
@@ -37,10 +37,10 @@ export function HealthPage() {
                   s.outbox.depthByKind
                     ? Object.entries(s.outbox.depthByKind)
                         .map(([kind, n]) => `${kind}: ${n}`)
-                        .join(', ')
-                    : notKept,
+                        .join(', ') || 'nothing waiting'
+                    : unknown,
                 ],
-                ['Dead letters', s.outbox.deadLetters ?? notKept],
+                ['Dead letters', s.outbox.deadLetters ?? unknown],
               ]}
             />
           </Section>
