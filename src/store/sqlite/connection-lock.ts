@@ -4,6 +4,11 @@ export class ConnectionLock {
   #held = false;
   readonly #waiters: Array<() => void> = [];
 
+  /** Nobody holds the connection: synchronous work may run on it now, since nothing can interleave with it. */
+  get idle(): boolean {
+    return !this.#held;
+  }
+
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.#held) await new Promise<void>((resolve) => this.#waiters.push(resolve));
     else this.#held = true;

@@ -61,13 +61,16 @@ export function openSqliteDatabase(dataDir: string): SqliteDatabase {
       }
     });
   const grouped = createGroupCommit(connection, lock, runner);
+  // A lone statement (most reads of a request) runs at once when no transaction holds the connection: the
+  // runner's work is synchronous underneath, so nothing can slip in between; otherwise it waits its turn.
+  const oneShot = <T>(work: () => Promise<T>): Promise<T> => (lock.idle ? work() : lock.run(work));
   let closed = false;
   return {
     kind: 'sqlite',
     connection,
-    all: (query) => lock.run(() => runner.all(query)),
-    get: (query) => lock.run(() => runner.get(query)),
-    run: (query) => lock.run(() => runner.run(query)),
+    all: (query) => oneShot(() => runner.all(query)),
+    get: (query) => oneShot(() => runner.get(query)),
+    run: (query) => oneShot(() => runner.run(query)),
     write: (work, options) => (options?.grouped ? grouped(work) : inTransaction(work)),
     read: (work) =>
       lock.run(async () => {
