@@ -14,9 +14,9 @@ import { heldByServerMessage, isInUseError, sqliteFileHeld } from '../store/sqli
 import { DATABASE_FILE } from '../store/sqlite/sqlite-database.ts';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
+import { CommandRefused } from './command.ts';
 
 /** The command must not run (bad arguments, a store it cannot or must not open): exit 2, nothing changed. */
-export class CommandRefused extends Error {}
 
 /** The flags every operator command takes to name the store. */
 export const STORE_OPTIONS = {

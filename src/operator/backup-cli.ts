@@ -11,6 +11,7 @@ import type { BackupEvent } from './backup-runner.ts';
 import { callOperator, developerKeyFor, errorMessageOf } from './operator-client.ts';
 import { sqliteFileHeld } from '../store/sqlite/held-by-server.ts';
 import { checkSqliteFile } from './sqlite-file.ts';
+import { CommandRefused, runCommand } from './command.ts';
 
 const USAGE = `usage: npm run backup -- --to FILE [--data-dir DIR] [--endpoint-url URL] [--region REGION]
   --to            the backup file to write (must not exist)
@@ -22,7 +23,6 @@ AWS_SECRET_ACCESS_KEY, or DIR/credentials. PostgreSQL stores are backed up with 
 
 const STORE_FILE = 'cognito-sync.db';
 
-class Refused extends Error {}
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -85,7 +85,7 @@ async function backupDirectly(storeFile: string, to: string) {
 async function backupThroughServer(options: { endpointUrl: string; region: string; dataDir: string; to: string }) {
   const key = developerKeyFor(options.dataDir, process.env);
   if (!key) {
-    throw new Refused(`no developer key: set COGNITO_SYNC_ACCESS_KEY_ID and COGNITO_SYNC_SECRET_ACCESS_KEY (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or keep the generated one in ${join(options.dataDir, 'credentials')}`);
+    throw new CommandRefused(`no developer key: set COGNITO_SYNC_ACCESS_KEY_ID and COGNITO_SYNC_SECRET_ACCESS_KEY (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or keep the generated one in ${join(options.dataDir, 'credentials')}`);
   }
   print(`asking the server at ${options.endpointUrl} for an online backup (signed with the key from ${key.from})`);
   let answer;
@@ -134,16 +134,16 @@ async function main(): Promise<number> {
       },
     }));
   } catch (error) {
-    throw new Refused(`${(error as Error).message}\n${USAGE}`);
+    throw new CommandRefused(`${(error as Error).message}\n${USAGE}`);
   }
   if (values.help) {
     print(USAGE);
     return 0;
   }
-  if (!values.to) throw new Refused(`--to is required\n${USAGE}`);
+  if (!values.to) throw new CommandRefused(`--to is required\n${USAGE}`);
   const to = resolve(values.to);
-  if (existsSync(to)) throw new Refused(`${to} already exists: choose a new file (a backup never overwrites one)`);
-  if (!existsSync(dirname(to))) throw new Refused(`the folder ${dirname(to)} does not exist`);
+  if (existsSync(to)) throw new CommandRefused(`${to} already exists: choose a new file (a backup never overwrites one)`);
+  if (!existsSync(dirname(to))) throw new CommandRefused(`the folder ${dirname(to)} does not exist`);
   const dataDir = resolve(values['data-dir'] ?? process.env.COGNITO_SYNC_DATA_DIR ?? './data');
   const endpointUrl = values['endpoint-url'] ?? `http://127.0.0.1:${process.env.COGNITO_SYNC_PORT ?? '4650'}`;
   const region = values.region ?? process.env.COGNITO_SYNC_REGION ?? 'us-east-1';
@@ -158,10 +158,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`backup: ${(error as Error).message}\n`);
-    process.exit(error instanceof Refused ? 2 : 1);
-  },
-);
+runCommand('backup', main);

@@ -7,7 +7,8 @@
 import { parseArgs } from 'node:util';
 import { ACCOUNT_ID, generateAccessKeyId, generateAccountId, generateSecretAccessKey } from '../auth/developer-key-material.ts';
 import type { DeveloperKey, Store } from '../store/store.ts';
-import { CommandRefused, openAdminStore, STORE_OPTIONS, STORE_USAGE } from './admin-store.ts';
+import { openAdminStore, STORE_OPTIONS, STORE_USAGE } from './admin-store.ts';
+import { CommandRefused, runCommand } from './command.ts';
 
 const USAGE = `usage: npm run keys -- list ${STORE_USAGE}
        npm run keys -- create [--account-id 123456789012 | --new-account] ${STORE_USAGE}
@@ -117,10 +118,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`keys: ${(error as Error).message}\n`);
-    process.exit(error instanceof CommandRefused ? 2 : 1);
-  },
-);
+runCommand('keys', main);

@@ -6,7 +6,8 @@
 // Exit 0: done; 1: the command ran but could not do what was asked (an id that is no dead letter); 2: refused.
 import { parseArgs } from 'node:util';
 import type { DeadLetter, OutboxKindDepth } from '../store/store.ts';
-import { CommandRefused, openAdminStore, STORE_OPTIONS, STORE_USAGE } from './admin-store.ts';
+import { openAdminStore, STORE_OPTIONS, STORE_USAGE } from './admin-store.ts';
+import { CommandRefused, runCommand } from './command.ts';
 
 const USAGE = `usage: npm run outbox -- status ${STORE_USAGE}
        npm run outbox -- dead-letters [--limit 50] ${STORE_USAGE}
@@ -96,10 +97,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`outbox: ${(error as Error).message}\n`);
-    process.exit(error instanceof CommandRefused ? 2 : 1);
-  },
-);
+runCommand('outbox', main);

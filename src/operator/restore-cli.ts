@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { migrations } from '../store/sql/schema.ts';
 import { sqliteFileHeld } from '../store/sqlite/held-by-server.ts';
 import { checkSqliteFile } from './sqlite-file.ts';
+import { CommandRefused, runCommand } from './command.ts';
 
 const USAGE = `usage: npm run restore -- --from FILE --data-dir DIR [--force]
   --from      a backup written by npm run backup
@@ -19,7 +20,6 @@ const STORE_FILE = 'cognito-sync.db';
 /** SQLite's companions of a database file: a stale one beside the restored file would be replayed into it. */
 const COMPANIONS = ['-wal', '-shm', '-journal'];
 
-class Refused extends Error {}
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -42,28 +42,28 @@ function main(): number {
       options: { from: { type: 'string' }, 'data-dir': { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     }));
   } catch (error) {
-    throw new Refused(`${(error as Error).message}\n${USAGE}`);
+    throw new CommandRefused(`${(error as Error).message}\n${USAGE}`);
   }
   if (values.help) {
     print(USAGE);
     return 0;
   }
-  if (!values.from) throw new Refused(`--from is required\n${USAGE}`);
-  if (!values['data-dir']) throw new Refused(`--data-dir is required\n${USAGE}`);
+  if (!values.from) throw new CommandRefused(`--from is required\n${USAGE}`);
+  if (!values['data-dir']) throw new CommandRefused(`--data-dir is required\n${USAGE}`);
   const from = resolve(values.from);
   const dataDir = resolve(values['data-dir']);
-  if (!existsSync(from)) throw new Refused(`${from} does not exist`);
+  if (!existsSync(from)) throw new CommandRefused(`${from} does not exist`);
 
   let schemaVersion: number;
   try {
     ({ schemaVersion } = checkSqliteFile(from));
   } catch (error) {
-    throw new Refused(`${from} is not a usable backup: ${(error as Error).message}`);
+    throw new CommandRefused(`${from} is not a usable backup: ${(error as Error).message}`);
   }
   const newest = Math.max(...migrations.map((m) => m.version));
-  if (schemaVersion === 0) throw new Refused(`${from} is a SQLite file but not a cognito-sync-server store (no schema_migrations table)`);
+  if (schemaVersion === 0) throw new CommandRefused(`${from} is a SQLite file but not a cognito-sync-server store (no schema_migrations table)`);
   if (schemaVersion > newest) {
-    throw new Refused(`${from} was made by a newer server (schema version ${schemaVersion}; this one knows up to ${newest}): restore it with that version`);
+    throw new CommandRefused(`${from} was made by a newer server (schema version ${schemaVersion}; this one knows up to ${newest}): restore it with that version`);
   }
   print(`${from}: integrity check ok, schema version ${schemaVersion}`);
 
@@ -71,9 +71,9 @@ function main(): number {
   let keptAs: string | undefined;
   if (existsSync(target)) {
     if (sqliteFileHeld(target)) {
-      throw new Refused(`${dataDir} is in use by a running server (it holds ${target} locked): stop it before restoring`);
+      throw new CommandRefused(`${dataDir} is in use by a running server (it holds ${target} locked): stop it before restoring`);
     }
-    if (!values.force) throw new Refused(`${dataDir} already holds a store (${target}): pass --force to replace it (the old one is kept beside it)`);
+    if (!values.force) throw new CommandRefused(`${dataDir} already holds a store (${target}): pass --force to replace it (the old one is kept beside it)`);
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 
@@ -95,9 +95,4 @@ function main(): number {
   return 0;
 }
 
-try {
-  process.exit(main());
-} catch (error) {
-  process.stderr.write(`restore: ${(error as Error).message}\n`);
-  process.exit(error instanceof Refused ? 2 : 1);
-}
+runCommand('restore', main);
