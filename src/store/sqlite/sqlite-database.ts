@@ -72,15 +72,9 @@ export function openSqliteDatabase(dataDir: string): SqliteDatabase {
     get: (query) => oneShot(() => runner.get(query)),
     run: (query) => oneShot(() => runner.run(query)),
     write: (work, options) => (options?.grouped ? grouped(work) : inTransaction(work)),
-    read: (work) =>
-      lock.run(async () => {
-        connection.exec('BEGIN');
-        try {
-          return await work(runner);
-        } finally {
-          if (connection.isTransaction) connection.exec('COMMIT');
-        }
-      }),
+    // No BEGIN needed for a consistent snapshot: while the lock is held nothing else runs on the connection, and no
+    // other process writes the file (EXCLUSIVE locking), so the statements of `work` all see one state.
+    read: (work) => lock.run(() => work(runner)),
     // Only ever called from inside write work, so the lock is held.
     async insertRows(_tx: SqlRunner, batch: RowBatch) {
       const names = batch.columns.map(([name]) => name);
