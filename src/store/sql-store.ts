@@ -60,7 +60,6 @@ export function sqlStore(db: SqlDatabase): Store {
     describeDataset: (address) => datasets.describeDataset(db, address),
     deleteDataset: (address, now) => datasets.deleteDataset(db, address, now),
     listDatasets: (poolId, identityId, limit, after) => datasets.listDatasets(db, poolId, identityId, limit, after),
-    mergeIdentityDatasets: (poolId, from, to) => datasets.mergeIdentityDatasets(db, poolId, from, to),
     describeIdentityUsage: (poolId, identityId) => syncUsage.describeIdentityUsage(db, poolId, identityId),
     describeIdentityPoolUsage: (poolId) => syncUsage.describeIdentityPoolUsage(db, poolId),
     listIdentityPoolUsage: (accountId, limit, after) => syncUsage.listIdentityPoolUsage(db, accountId, limit, after),

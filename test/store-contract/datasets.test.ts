@@ -343,7 +343,6 @@ contractSuite('store contract: datasets and usage', (subject) => {
     const { pool, identity } = await setup(store);
     const stranger = await makeIdentity(store, (await makePool(store)).identityPoolId);
     ok(await store.updateRecords({ identityPoolId: stranger.identityPoolId, identityId: stranger.identityId, datasetName: 'd' }, { patches: [put('k', 'v')], modifiedBy: 'm', now: T1, quotas: QUOTAS }));
-    await assert.rejects(store.mergeIdentityDatasets(pool.identityPoolId, stranger.identityId, identity.identityId));
     await assert.rejects(store.mergeIdentities(stranger.identityId, identity.identityId, T1));
     const strangers = await store.listDatasets(stranger.identityPoolId, stranger.identityId, 10);
     assert.deepEqual(strangers.outcome === 'ok' && strangers.page.items.map((d) => d.datasetName), ['d'], 'nothing moved');

@@ -139,7 +139,6 @@ contractSuite('store contract: push devices and subscriptions', (subject) => {
     const theirs = await register('token-m', merged.identityId);
     await write('settings', merged.identityId);
     ok(await store.subscribeToDataset(address('settings', merged.identityId), theirs.deviceId, T1));
-    await store.mergeIdentityDatasets(pool.identityPoolId, merged.identityId, identity.identityId);
     await store.mergeIdentities(merged.identityId, identity.identityId, T1);
     assert.deepEqual(
       (await store.listDatasetSubscribers(address(`settings.${merged.identityId}`))).map((d) => d.deviceId),

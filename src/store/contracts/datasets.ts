@@ -169,11 +169,4 @@ export interface DatasetStore {
   describeIdentityPoolUsage(identityPoolId: string): Promise<PoolUsageFigures>;
   /** Usage of one account's pools ordered by pool id, starting after `after`. */
   listIdentityPoolUsage(accountId: string, limit: number, after?: string): Promise<Page<PoolUsageFigures>>;
-  /**
-   * Moves every dataset of `fromIdentityId` under `toIdentityId` as `<name>.<fromIdentityId>`, records and
-   * counts intact; ListRecords of the survivor's `<name>` lists it in MergedDatasetNames. Moved datasets count
-   * toward the survivor's dataset quota (the move itself is never refused). Only the datasets: mergeIdentities
-   * moves them too, in the same transaction as the rest of the merge, and is what a merge should call.
-   */
-  mergeIdentityDatasets(identityPoolId: string, fromIdentityId: string, toIdentityId: string): Promise<void>;
 }

@@ -57,28 +57,16 @@ export function listDatasets(
 }
 
 /**
- * Moves the datasets alone. MergeDeveloperIdentities uses mergeIdentities (identities.ts), which moves them in the
- * same transaction as the logins and the merge mark; this stays for callers that only move data.
- */
-export function mergeIdentityDatasets(db: SqlDatabase, identityPoolId: string, fromIdentityId: string, toIdentityId: string): Promise<void> {
-  return db.write(async (tx) => {
-    await lockMergingIdentities(tx, fromIdentityId, toIdentityId, identityPoolId);
-    await moveDatasetsOfMergedIdentity(tx, fromIdentityId, toIdentityId);
-  });
-}
-
-/**
- * Locks both identities' rows, in id order so two merges cannot deadlock; throws unless both exist in one pool
- * (`identityPoolId`, when given). Every write that creates a dataset locks its identity's row first (records.ts),
+ * Locks both identities' rows, in id order so two merges cannot deadlock; throws unless both exist in one pool. Every write that creates a dataset locks its identity's row first (records.ts),
  * so none can slip in between this lock and the commit of the merge.
  */
-export async function lockMergingIdentities(tx: SqlRunner, fromIdentityId: string, toIdentityId: string, identityPoolId?: string): Promise<void> {
+export async function lockMergingIdentities(tx: SqlRunner, fromIdentityId: string, toIdentityId: string): Promise<void> {
   const locked = await tx.all<{ identity_pool_id: string }>(
     sql`SELECT identity_pool_id FROM identities WHERE identity_id ${anyOf([fromIdentityId, toIdentityId])} ORDER BY identity_id${forUpdate}`,
   );
   const pools = new Set(locked.map((row) => row.identity_pool_id));
-  if (locked.length !== 2 || pools.size !== 1 || (identityPoolId !== undefined && !pools.has(identityPoolId))) {
-    throw new Error(`identities ${fromIdentityId} and ${toIdentityId} are not both in ${identityPoolId ? `pool ${identityPoolId}` : 'one pool'}`);
+  if (locked.length !== 2 || pools.size !== 1) {
+    throw new Error(`identities ${fromIdentityId} and ${toIdentityId} are not both in one pool`);
   }
 }
 
