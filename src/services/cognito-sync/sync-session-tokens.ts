@@ -41,6 +41,16 @@ export const spentOnPush = () =>
     'SyncSessionToken was already spent by a successful UpdateRecords; call ListRecords for a new one, then push again.',
   );
 
+/**
+ * A new session's id: the time it started (12 hex digits of epoch milliseconds, so ids sort by start), then a
+ * random UUID. A push spends its session by inserting this id into the store's index of spent sessions: random
+ * ids put every insert of a group commit on a different index page, ids in start order put them on its last
+ * few. The id is sealed inside the token, so the start time is not disclosed.
+ */
+export function newSessionId(now: Date): string {
+  return `${now.getTime().toString(16).padStart(12, '0')}-${randomUUID()}`;
+}
+
 export class SyncSessionTokens {
   private readonly sealer: TokenSealer;
   private readonly ttlMs: number;
@@ -50,7 +60,7 @@ export class SyncSessionTokens {
     this.ttlMs = ttlSeconds * 1000;
   }
 
-  issue(address: DatasetAddress, now: Date, sessionId: string = randomUUID()): string {
+  issue(address: DatasetAddress, now: Date, sessionId: string = newSessionId(now)): string {
     const payload: SessionPayload = {
       s: sessionId,
       p: address.identityPoolId,

@@ -47,7 +47,7 @@ export function pendingMigrations(appliedVersions: Iterable<number>): Migration[
   return migrations.filter((m) => !applied.has(m.version));
 }
 
-export const migrations: Migration[] = [] = [
+export const migrations: Migration[] = [
   {
     version: 1,
     name: 'developer keys, server secrets, identity pools, pool sync configuration',

@@ -57,8 +57,26 @@ export interface RenderedSql {
   params: unknown[];
 }
 
+// Rendering runs for every statement. Most queries hold plain values only, so their text depends on nothing
+// but their call site (one strings array per template in the source): rendered once per dialect and kept. The
+// SQLite dialect then finds the compiled statement by that same string, whose hash V8 has already computed.
+const renderedTexts: Record<Dialect, WeakMap<readonly string[], string>> = { sqlite: new WeakMap(), postgres: new WeakMap() };
+
+const isPlainValue = (part: SqlPart): part is SqlValue => !(part instanceof Sql || part instanceof SqlFragment || part instanceof SqlList);
+
 /** Renders `query` for `dialect`; `bind` converts each plain value into what the driver accepts. */
 export function renderSql(query: Sql, dialect: Dialect, bind: (value: SqlValue) => unknown): RenderedSql {
+  if (!query.parts.every(isPlainValue)) return renderPieces(query, dialect, bind);
+  const params = (query.parts as readonly SqlValue[]).map(bind);
+  let text = renderedTexts[dialect].get(query.strings);
+  if (text === undefined) {
+    text = renderPieces(query, dialect, bind).text;
+    renderedTexts[dialect].set(query.strings, text);
+  }
+  return { text, params };
+}
+
+function renderPieces(query: Sql, dialect: Dialect, bind: (value: SqlValue) => unknown): RenderedSql {
   const params: unknown[] = [];
   const placeholder = dialect === 'sqlite' ? () => '?' : () => `$${params.length}`;
   let text = '';
