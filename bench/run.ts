@@ -8,12 +8,14 @@ import { poolConfigurationSection } from './sections/pool-configuration.ts';
 import { postgresSection } from './sections/postgres.ts';
 import { scaleSection } from './sections/scale.ts';
 import { syncSection } from './sections/sync.ts';
+import { storeSection } from './sections/store.ts';
 
 const SECTIONS: Record<string, (settings: BenchSettings) => Promise<Row[]>> = {
   'pool-configuration': poolConfigurationSection,
   sync: syncSection,
   scale: scaleSection,
   postgres: postgresSection,
+  store: storeSection,
 };
 
 const BENCHMARKS_FILE = new URL('../BENCHMARKS.md', import.meta.url).pathname;
