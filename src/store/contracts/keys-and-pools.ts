@@ -1,4 +1,6 @@
 // The storage contract for developer keys, server secrets, identity pools and their Cognito Sync configuration.
+import type { IdentityPool as IdentityPoolDescription } from '../../model/cognito-identity-types.ts';
+import type { CognitoStreams, PushSync } from '../../model/cognito-sync-types.ts';
 
 export interface DeveloperKey {
   accessKeyId: string;
@@ -11,18 +13,8 @@ export interface DeveloperKey {
 
 export type RevokeDeveloperKeyResult = 'revoked' | 'already-revoked' | 'not-found';
 
-/** Cognito Identity's view of a pool: everything DescribeIdentityPool answers. */
-export interface IdentityPoolSpec {
-  IdentityPoolName: string;
-  AllowUnauthenticatedIdentities: boolean;
-  AllowClassicFlow?: boolean;
-  SupportedLoginProviders?: Record<string, string>;
-  DeveloperProviderName?: string;
-  OpenIdConnectProviderARNs?: string[];
-  CognitoIdentityProviders?: Array<{ ProviderName?: string; ClientId?: string; ServerSideTokenCheck?: boolean }>;
-  SamlProviderARNs?: string[];
-  IdentityPoolTags?: Record<string, string>;
-}
+/** Cognito Identity's view of a pool: everything DescribeIdentityPool answers but the id, in the model's shape. */
+export type IdentityPoolSpec = Omit<IdentityPoolDescription, 'IdentityPoolId'>;
 
 export interface IdentityPool {
   identityPoolId: string;
@@ -31,16 +23,9 @@ export interface IdentityPool {
   createdAt: Date;
 }
 
-export interface PushSyncConfig {
-  ApplicationArns?: string[];
-  RoleArn?: string;
-}
-export interface CognitoStreamsConfig {
-  StreamName?: string;
-  RoleArn?: string;
-  StreamingStatus?: 'ENABLED' | 'DISABLED';
-  DisabledReason?: string;
-}
+/** The pool's Cognito Sync settings, stored in the shapes the model gives them. */
+export type PushSyncConfig = PushSync;
+export type CognitoStreamsConfig = CognitoStreams;
 
 /** Cognito Sync's per-pool configuration. Absent parts were never set. */
 export interface PoolSyncConfiguration {

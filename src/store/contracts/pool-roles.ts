@@ -1,21 +1,11 @@
 // The storage contract for a pool's IAM side: its roles and role mappings (SetIdentityPoolRoles) and its principal
 // tag attribute maps (SetPrincipalTagAttributeMap). Kept as the API gives them; what they mean is decided in
-// services/cognito-identity/.
+// services/cognito-identity/. The mappings keep the model's shapes (MappingRule, RoleMapping).
+import type { RoleMapping } from '../../model/cognito-identity-types.ts';
+
+export type { MappingRule, RoleMapping } from '../../model/cognito-identity-types.ts';
 
 export type RoleType = 'authenticated' | 'unauthenticated';
-
-export interface MappingRule {
-  Claim: string;
-  MatchType: 'Equals' | 'Contains' | 'StartsWith' | 'NotEqual';
-  Value: string;
-  RoleARN: string;
-}
-
-export interface RoleMapping {
-  Type: 'Token' | 'Rules';
-  AmbiguousRoleResolution?: 'AuthenticatedRole' | 'Deny';
-  RulesConfiguration?: { Rules: MappingRule[] };
-}
 
 /** GetIdentityPoolRoles's answer. A pool whose roles were never set has none of either. */
 export interface IdentityPoolRoles {
