@@ -7,8 +7,8 @@ import { SERVER_FLAGS } from './lib/server-process.ts';
 import { poolConfigurationSection } from './sections/pool-configuration.ts';
 import { postgresSection } from './sections/postgres.ts';
 import { scaleSection } from './sections/scale.ts';
-import { syncSection } from './sections/sync.ts';
 import { storeSection } from './sections/store.ts';
+import { syncSection } from './sections/sync.ts';
 
 const SECTIONS: Record<string, (settings: BenchSettings) => Promise<Row[]>> = {
   'pool-configuration': poolConfigurationSection,

@@ -15,7 +15,7 @@ import { spread } from '../lib/stats.ts';
 import type { WireRequest } from '../lib/sign.ts';
 import { newIdentity } from '../lib/sync-calls.ts';
 import { createIdentityPool } from '../lib/aws-calls.ts';
-import { patchesForSync, presignedPulls, SYNC_CONNECTIONS, type SyncFixture } from './sync.ts';
+import { patchesForSync, presignedPerConnection, presignedPulls, rateAfterWarmup, SYNC_CONNECTIONS, type SyncFixture } from './sync.ts';
 import { sessionTokens, updateRecordsRequest } from '../lib/sync-calls.ts';
 
 export const BENCH_DATABASE_URL = process.env.COGNITO_SYNC_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -119,14 +119,13 @@ interface Measured {
 async function measureNodes(nodes: ServerProcess[], fixture: SyncFixture, settings: BenchSettings, runs: number): Promise<Measured> {
   const m: Measured = { write: [], writeP99: [], pull: [], pullP99: [], read: [], readP99: [], readMachineBusy: [], readNodesCpu: [] };
   let expected = 3000;
-  const warm = await splitLoad(nodes, await writeLists(fixture, nodes, Math.ceil(((expected * settings.warmupSeconds) / SYNC_CONNECTIONS) * 2.5) + 50), settings.warmupSeconds, false);
-  // The warm-up runs JIT-cold, below the steady rate (see sync.ts).
-  expected = Math.max(300, warm.rps * 2);
+  const warm = await splitLoad(nodes, await writeLists(fixture, nodes, presignedPerConnection(expected, settings.warmupSeconds)), settings.warmupSeconds, false);
+  expected = rateAfterWarmup(warm.rps, 300);
   const pulls = await readLists(fixture, nodes, false);
   const reads = await readLists(fixture, nodes, true);
   await splitLoad(nodes, reads, settings.warmupSeconds, true);
   for (let i = 0; i < runs; i++) {
-    const w = await splitLoad(nodes, await writeLists(fixture, nodes, Math.ceil(((expected * settings.runSeconds) / SYNC_CONNECTIONS) * 2.5) + 50), settings.runSeconds, false);
+    const w = await splitLoad(nodes, await writeLists(fixture, nodes, presignedPerConnection(expected, settings.runSeconds)), settings.runSeconds, false);
     expected = Math.max(expected, w.rps);
     const p = await splitLoad(nodes, pulls, settings.runSeconds, true);
     const r = await splitLoad(nodes, reads, settings.runSeconds, true);

@@ -80,10 +80,15 @@ export async function presignedPulls(fixture: SyncFixture, continuingSession = f
   );
 }
 
+/** Pre-signed syncs per connection for `seconds` at `rate`: connections are not served evenly, so each gets well over its share. */
+export const presignedPerConnection = (rate: number, seconds: number) => Math.ceil(((rate * seconds) / SYNC_CONNECTIONS) * 2.5) + 50;
+
+/** The rate to pre-sign the runs for, from the warm-up's: it runs JIT-cold, well below the steady rate. */
+export const rateAfterWarmup = (warmupRps: number, floor: number) => Math.max(floor, warmupRps * 2);
+
 /** Runs write load, pre-signing enough syncs for `seconds` at the rate `expectedRate` (plus room). */
 export async function writeLoad(fixture: SyncFixture, seconds: number, expectedRate: number, watch = true): Promise<MeasuredLoad> {
-  // Connections are not served evenly, so each gets well over its share.
-  const perConnection = Math.ceil(((expectedRate * seconds) / SYNC_CONNECTIONS) * 2.5) + 50;
+  const perConnection = presignedPerConnection(expectedRate, seconds);
   const lists = await presignedWrites(fixture, perConnection);
   const job: LoadJob = { url: fixture.server.url, connections: SYNC_CONNECTIONS, durationSeconds: seconds, perConnection: lists };
   const result = await runLoad(job, watch ? fixture.server.pid : undefined);
@@ -106,9 +111,8 @@ export async function syncSection(settings: BenchSettings): Promise<Row[]> {
     const fixture = await syncFixture(server, developer);
     settings.log(`sync: ${SYNC_CONNECTIONS} identities ready; warm-up ${settings.warmupSeconds}s`);
     const warm = await writeLoad(fixture, settings.warmupSeconds, 6000, false);
-    // The warm-up runs JIT-cold, well below the steady rate: size the runs' pre-signed syncs for twice its rate,
-    // and for the fastest run so far.
-    let expected = Math.max(500, warm.rps * 2);
+    // Each run is pre-signed for the fastest rate seen so far.
+    let expected = rateAfterWarmup(warm.rps, 500);
     const pulls = await presignedPulls(fixture);
     await readLoad(fixture, settings.warmupSeconds, pulls);
     const tokenReads = await presignedPulls(fixture, true);

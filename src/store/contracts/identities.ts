@@ -53,9 +53,9 @@ export interface IdentityStore {
    * Merges `fromIdentityId` into `toIdentityId` (both in one pool, else it throws), in one transaction: moves its
    * datasets (each under the survivor as `<name>.<fromIdentityId>`, records and counts intact, listed in the
    * survivor's MergedDatasetNames for `<name>`; they count toward its dataset quota, and the move is never
-   * refused) and its logins, marks it merged, and re-points identities
-   * previously merged into it, so a merge chain always resolves in one step. This is the whole merge: call it
-   * alone (MergeDeveloperIdentities does); a write by the source can then never strand a dataset under it.
+   * refused) and its logins, marks it merged, and re-points identities previously merged into it, so a merge
+   * chain always resolves in one step. This is the whole merge: call it alone (MergeDeveloperIdentities does); a
+   * write by the source can then never strand a dataset under it.
    */
   mergeIdentities(fromIdentityId: string, toIdentityId: string, now: Date): Promise<void>;
 }

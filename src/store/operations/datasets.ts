@@ -57,8 +57,9 @@ export function listDatasets(
 }
 
 /**
- * Locks both identities' rows, in id order so two merges cannot deadlock; throws unless both exist in one pool. Every write that creates a dataset locks its identity's row first (records.ts),
- * so none can slip in between this lock and the commit of the merge.
+ * Locks both identities' rows, in id order so two merges cannot deadlock; throws unless both exist in one pool.
+ * Every write that creates a dataset locks its identity's row first (records.ts), so none can slip in between
+ * this lock and the commit of the merge.
  */
 export async function lockMergingIdentities(tx: SqlRunner, fromIdentityId: string, toIdentityId: string): Promise<void> {
   const locked = await tx.all<{ identity_pool_id: string }>(
