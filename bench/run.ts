@@ -1,9 +1,11 @@
-// `npm run bench [-- --quick] [-- --only a,b] [-- --profile] [-- --no-write]`
+// `npm run bench [-- --quick] [-- --only a,b] [-- --profile] [-- --no-write] [-- --server <other build's dist/cli.js>]`
+// (--server runs the HTTP sections against that build; the store section always benches this tree's source.)
 // Runs each section, prints the table and rewrites the generated part of BENCHMARKS.md.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeMachine, generatedBlock, type BenchSettings, type Row, terminalTable, writeBenchmarksFile } from './lib/report.ts';
-import { SERVER_FLAGS } from './lib/server-process.ts';
+import { benchServerBuild, SERVER_FLAGS } from './lib/server-process.ts';
 import { poolConfigurationSection } from './sections/pool-configuration.ts';
 import { postgresSection } from './sections/postgres.ts';
 import { scaleSection } from './sections/scale.ts';
@@ -29,10 +31,19 @@ const { values } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     /** Extra flags for the servers' node, for experiments (e.g. --node-flags=--max-semi-space-size=8). */
     'node-flags': { type: 'string' },
+    /** Another build's dist/cli.js (an earlier release's checkout, built), benched with this bench's load. */
+    server: { type: 'string' },
   },
   strict: true,
 });
 
+if (values.server) {
+  if (!existsSync(values.server)) {
+    process.stderr.write(`--server ${values.server}: no such file (build that tree first)\n`);
+    process.exit(2);
+  }
+  benchServerBuild(resolve(values.server));
+}
 const quick = values.quick!;
 const profile = values.profile!;
 if (profile) mkdirSync(PROFILE_DIR, { recursive: true });
@@ -68,7 +79,7 @@ process.stdout.write(`\n${terminalTable(rows)}\n\n`);
 settings.log(`finished in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
 // A smoke run, a partial run or a profiled run would replace the recorded figures with weaker ones.
-const complete = !quick && !profile && !values.only && !values['node-flags'];
+const complete = !quick && !profile && !values.only && !values['node-flags'] && !values.server;
 if (values['no-write'] || !complete) {
   settings.log(`BENCHMARKS.md left as is (${values['no-write'] ? '--no-write' : 'only a full run of every section rewrites it'}).`);
 } else {

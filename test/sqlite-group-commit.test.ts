@@ -88,6 +88,30 @@ describe('group commit (SQLite store)', { timeout: 300_000 }, () => {
     await db.close();
   });
 
+  it('keeps savepoint journals in memory, and a failed write of a batch that changed far more than 64 KiB is undone alone', async () => {
+    const db = openSqliteDatabase(tempDir());
+    // 2 = MEMORY: past 64 KiB of changed pages a transaction's statement journal would otherwise become a file.
+    assert.equal((db.connection.prepare('PRAGMA temp_store').get() as { temp_store: number }).temp_store, 2);
+    db.connection.exec('CREATE TABLE probe (name TEXT PRIMARY KEY)');
+    const commit = grouped(db);
+    const bulky = (prefix: string) => async (tx: SqlRunner) => {
+      for (let i = 0; i < 50; i++) await insert(tx, `${prefix}${String(i).padStart(2, '0')}${'x'.repeat(2000)}`);
+    };
+    const outcomes = await Promise.allSettled([
+      commit(bulky('a')),
+      commit(async (tx) => {
+        await bulky('b')(tx);
+        throw new Error('failed after 100 KB');
+      }),
+      commit(bulky('c')),
+    ]);
+    assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
+    const kept = names(db);
+    assert.equal(kept.length, 100);
+    assert.deepEqual([...new Set(kept.map((name) => name[0]))], ['a', 'c']);
+    await db.close();
+  });
+
   it('when the shared COMMIT fails, no write of the batch is acknowledged and none is kept', async () => {
     const db = openSqliteDatabase(tempDir());
     // A deferred foreign key is checked only at COMMIT: one orphan row makes the whole COMMIT fail.

@@ -6,7 +6,15 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AwsCredentialIdentity } from '@smithy/types';
 
-const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
+let cli = new URL('../../dist/cli.js', import.meta.url).pathname;
+
+/**
+ * Benches another build of the server with this bench's load (`npm run bench -- --server <tree>/dist/cli.js`),
+ * so that two releases are compared by the same code, one sitting apart.
+ */
+export function benchServerBuild(path: string): void {
+  cli = path;
+}
 const PACKAGE_JSON = new URL('../../package.json', import.meta.url).pathname;
 
 /**
@@ -106,7 +114,7 @@ export async function startOurServer(options: OurServerOptions): Promise<ServerP
     COGNITO_SYNC_SECRET_ACCESS_KEY: options.developer.secretAccessKey,
     COGNITO_SYNC_ACCOUNT_ID: options.developer.accountId,
   };
-  const args = [...npmStartNodeFlags(), ...(options.nodeFlags ?? []), CLI, '--port', String(port), '--data-dir', options.dataDir, ...SERVER_FLAGS, ...(options.extraArgs ?? [])];
+  const args = [...npmStartNodeFlags(), ...(options.nodeFlags ?? []), cli, '--port', String(port), '--data-dir', options.dataDir, ...SERVER_FLAGS, ...(options.extraArgs ?? [])];
   return startChild(args, env, port);
 }
 
