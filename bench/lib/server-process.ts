@@ -10,7 +10,7 @@ let cli = new URL('../../dist/cli.js', import.meta.url).pathname;
 
 /**
  * Benches another build of the server with this bench's load (`npm run bench -- --server <tree>/dist/cli.js`),
- * so that two releases are compared by the same code, one sitting apart.
+ * so that two releases are measured by the same load code in one sitting.
  */
 export function benchServerBuild(path: string): void {
   cli = path;

@@ -117,14 +117,13 @@ function openConnection(dataDir: string): DatabaseSync {
   }
   connection.exec('PRAGMA synchronous = FULL');
   connection.exec('PRAGMA foreign_keys = ON');
-
   migrate(connection);
   // Temporary files in memory. Each grouped write runs in a savepoint, and SQLite keeps the pages a savepoint
-  // changes in a statement journal that becomes a file in /var/tmp once a transaction's passes 64 KiB: in a batch,
-  // a sync wrote ~15 pages to that file (strace), about 15 µs of its CPU in the store. What else would use temporary
-  // files (sorts without an index, transient indexes) stays small for this server's queries, which read through
-  // indexes and page their results; the migrations, which may build an index over every record, ran above with
-  // temporary files on disk.
+  // changes in a statement journal, which becomes a file in /var/tmp once it holds 64 KiB in one transaction:
+  // in a batch, a sync wrote ~15 pages to that file (strace), about 15 µs of its CPU in the store. What else
+  // uses temporary files (sorts without an index, transient indexes) stays small for this server's queries,
+  // which read through indexes and page their results; the migrations, which may build an index over every
+  // record, ran above with temporary files on disk.
   connection.exec('PRAGMA temp_store = MEMORY');
   return connection;
 }
