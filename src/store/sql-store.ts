@@ -16,74 +16,50 @@ import * as serverSecrets from './operations/server-secrets.ts';
 import * as syncSessions from './operations/sync-sessions.ts';
 import * as syncUsage from './operations/sync-usage.ts';
 
+type Operation = (db: SqlDatabase, ...args: never[]) => unknown;
+type BoundTo<Module, Name extends keyof Module> = {
+  [K in Name]: Module[K] extends (db: SqlDatabase, ...args: infer Args) => infer Result ? (...args: Args) => Result : never;
+};
+
+/**
+ * The named operations of one module with `db` bound as their first argument. The names are listed rather than
+ * taken from the module, whose other exports are helpers for use inside a transaction; the return type of
+ * sqlStore checks that together they are exactly what Store declares.
+ */
+function bind<Module extends Record<Name, Operation>, Name extends keyof Module & string>(db: SqlDatabase, module: Module, names: readonly Name[]) {
+  return Object.fromEntries(names.map((name) => [name, module[name].bind(undefined, db)])) as BoundTo<Module, Name>;
+}
+
 export function sqlStore(db: SqlDatabase): Store {
   return {
     kind: db.kind,
     ping: () => db.ping(),
     close: () => db.close(),
     ...(db.connectionPool ? { connectionPool: () => db.connectionPool!() } : {}),
-    getDeveloperKey: (id) => developerKeys.getDeveloperKey(db, id),
-    putDeveloperKey: (key) => developerKeys.putDeveloperKey(db, key),
-    createDeveloperKey: (key) => developerKeys.createDeveloperKey(db, key),
-    listDeveloperKeys: () => developerKeys.listDeveloperKeys(db),
-    revokeDeveloperKey: (id, now) => developerKeys.revokeDeveloperKey(db, id, now),
-    countDeveloperKeys: () => developerKeys.countDeveloperKeys(db),
-    listDeveloperAccountIds: () => developerKeys.listDeveloperAccountIds(db),
-    getOrCreateSecret: (name, candidate) => serverSecrets.getOrCreateSecret(db, name, candidate),
-    createIdentityPool: (pool) => identityPools.createIdentityPool(db, pool),
-    getIdentityPool: (id) => identityPools.getIdentityPool(db, id),
-    listIdentityPools: (accountId, limit, after) => identityPools.listIdentityPools(db, accountId, limit, after),
-    changeIdentityPoolSpec: (id, change) => identityPools.changeIdentityPoolSpec(db, id, change),
-    deleteIdentityPool: (id) => identityPools.deleteIdentityPool(db, id),
-    getPoolSyncConfiguration: (id) => identityPools.getPoolSyncConfiguration(db, id),
-    updatePoolSyncConfiguration: (id, change) => identityPools.updatePoolSyncConfiguration(db, id, change),
-    getIdentityPoolRoles: (id) => poolRoles.getIdentityPoolRoles(db, id),
-    setIdentityPoolRoles: (id, roles) => poolRoles.setIdentityPoolRoles(db, id, roles),
-    getPrincipalTagAttributeMap: (id, provider) => poolRoles.getPrincipalTagAttributeMap(db, id, provider),
-    setPrincipalTagAttributeMap: (id, provider, map) => poolRoles.setPrincipalTagAttributeMap(db, id, provider, map),
-    createIdentity: (identity) => identities.createIdentity(db, identity),
-    getIdentity: (id) => identities.getIdentity(db, id),
-    getIdentityLogins: (id) => identities.getIdentityLogins(db, id),
-    findIdentityByLogin: (poolId, login) => identities.findIdentityByLogin(db, poolId, login),
-    findOrCreateIdentityForLogin: (poolId, login, candidate) => identities.findOrCreateIdentityForLogin(db, poolId, login, candidate),
-    linkLogin: (id, login, now) => identities.linkLogin(db, id, login, now),
-    unlinkLogin: (id, login, now) => identities.unlinkLogin(db, id, login, now),
-    listIdentities: (poolId, limit, options) => identities.listIdentities(db, poolId, limit, options),
-    listLoginUserIdentifiers: (id, provider, limit, after) => identities.listLoginUserIdentifiers(db, id, provider, limit, after),
-    deleteIdentities: (ids) => identities.deleteIdentities(db, ids),
-    mergeIdentities: (from, to, now) => identities.mergeIdentities(db, from, to, now),
-    listRecords: (address, options) => records.listRecords(db, address, options),
-    countSyncSession: (poolId) => syncUsage.countSyncSession(db, poolId),
-    updateRecords: (address, change) => records.updateRecords(db, address, change),
-    isSyncSessionSpent: (sessionId) => syncSessions.isSyncSessionSpent(db, sessionId),
-    deleteExpiredSyncSessions: (now, limit) => syncSessions.deleteExpiredSyncSessions(db, now, limit),
-    describeDataset: (address) => datasets.describeDataset(db, address),
-    deleteDataset: (address, now) => datasets.deleteDataset(db, address, now),
-    listDatasets: (poolId, identityId, limit, after) => datasets.listDatasets(db, poolId, identityId, limit, after),
-    describeIdentityUsage: (poolId, identityId) => syncUsage.describeIdentityUsage(db, poolId, identityId),
-    describeIdentityPoolUsage: (poolId) => syncUsage.describeIdentityPoolUsage(db, poolId),
-    listIdentityPoolUsage: (accountId, limit, after) => syncUsage.listIdentityPoolUsage(db, accountId, limit, after),
-    enqueueOutboxItem: (entry, now) => outbox.enqueueOutboxItem(db, entry, now),
-    claimOutboxItems: (worker, limit, leaseMs, now) => outbox.claimOutboxItems(db, worker, limit, leaseMs, now),
-    extendOutboxClaim: (claim, leaseMs, now, payload) => outbox.extendOutboxClaim(db, claim, leaseMs, now, payload),
-    completeOutboxItem: (claim) => outbox.completeOutboxItem(db, claim),
-    retryOutboxItem: (claim, nextAttemptAt, error, payload) => outbox.retryOutboxItem(db, claim, nextAttemptAt, error, payload),
-    deadLetterOutboxItem: (claim, error, now) => outbox.deadLetterOutboxItem(db, claim, error, now),
-    outboxDepth: () => outbox.outboxDepth(db),
-    outboxDepthByKind: () => outbox.outboxDepthByKind(db),
-    listDeadLetters: (limit) => outbox.listDeadLetters(db, limit),
-    retryDeadLetters: (now, ids) => outbox.retryDeadLetters(db, now, ids),
-    startBulkPublish: (poolId, now) => bulkPublish.startBulkPublish(db, poolId, now),
-    getBulkPublishDetails: (poolId) => bulkPublish.getBulkPublishDetails(db, poolId),
-    finishBulkPublish: (poolId, startedAt, result, now) => bulkPublish.finishBulkPublish(db, poolId, startedAt, result, now),
-    listPoolDatasetsWithRecords: (poolId, limit, after) => bulkPublish.listPoolDatasetsWithRecords(db, poolId, limit, after),
-    putDevice: (device) => push.putDevice(db, device),
-    subscribeToDataset: (address, deviceId, now) => push.subscribeToDataset(db, address, deviceId, now),
-    unsubscribeFromDataset: (address, deviceId) => push.unsubscribeFromDataset(db, address, deviceId),
-    listDatasetSubscribers: (address) => push.listDatasetSubscribers(db, address),
-    dropEndpointSubscriptions: (endpointArn) => push.dropEndpointSubscriptions(db, endpointArn),
-    importIdentityPool: (pool, configuration) => imports.importIdentityPool(db, pool, configuration),
-    importIdentity: (identity) => imports.importIdentity(db, identity),
-    importDataset: (address, dataset) => imports.importDataset(db, address, dataset),
+    ...bind(db, developerKeys, [
+      'getDeveloperKey', 'putDeveloperKey', 'createDeveloperKey', 'listDeveloperKeys', 'revokeDeveloperKey', 'countDeveloperKeys',
+      'listDeveloperAccountIds',
+    ]),
+    ...bind(db, serverSecrets, ['getOrCreateSecret']),
+    ...bind(db, identityPools, [
+      'createIdentityPool', 'getIdentityPool', 'listIdentityPools', 'changeIdentityPoolSpec', 'deleteIdentityPool', 'getPoolSyncConfiguration',
+      'updatePoolSyncConfiguration',
+    ]),
+    ...bind(db, poolRoles, ['getIdentityPoolRoles', 'setIdentityPoolRoles', 'getPrincipalTagAttributeMap', 'setPrincipalTagAttributeMap']),
+    ...bind(db, identities, [
+      'createIdentity', 'getIdentity', 'getIdentityLogins', 'findIdentityByLogin', 'findOrCreateIdentityForLogin', 'linkLogin', 'unlinkLogin',
+      'listIdentities', 'listLoginUserIdentifiers', 'deleteIdentities', 'mergeIdentities',
+    ]),
+    ...bind(db, records, ['listRecords', 'updateRecords']),
+    ...bind(db, syncSessions, ['isSyncSessionSpent', 'deleteExpiredSyncSessions']),
+    ...bind(db, datasets, ['describeDataset', 'deleteDataset', 'listDatasets']),
+    ...bind(db, syncUsage, ['countSyncSession', 'describeIdentityUsage', 'describeIdentityPoolUsage', 'listIdentityPoolUsage']),
+    ...bind(db, outbox, [
+      'enqueueOutboxItem', 'claimOutboxItems', 'extendOutboxClaim', 'completeOutboxItem', 'retryOutboxItem', 'deadLetterOutboxItem', 'outboxDepth',
+      'outboxDepthByKind', 'listDeadLetters', 'retryDeadLetters',
+    ]),
+    ...bind(db, bulkPublish, ['startBulkPublish', 'getBulkPublishDetails', 'finishBulkPublish', 'listPoolDatasetsWithRecords']),
+    ...bind(db, push, ['putDevice', 'subscribeToDataset', 'unsubscribeFromDataset', 'listDatasetSubscribers', 'dropEndpointSubscriptions']),
+    ...bind(db, imports, ['importIdentityPool', 'importIdentity', 'importDataset']),
   };
 }

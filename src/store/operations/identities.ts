@@ -43,7 +43,8 @@ export async function createIdentity(db: SqlRunner, identity: Identity): Promise
   );
 }
 
-async function readIdentity(db: SqlRunner, identityId: string, lock = false): Promise<Identity | undefined> {
+/** `lock`: the identity row's lock (PostgreSQL), for a change to the identity (here and imports.ts). */
+export async function readIdentity(db: SqlRunner, identityId: string, lock = false): Promise<Identity | undefined> {
   const row = await db.get<IdentityRow>(sql`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE identity_id = ${identityId}${lock ? forUpdate : empty}`);
   return row && toIdentity(row);
 }
@@ -66,7 +67,7 @@ export async function findIdentityByLogin(db: SqlRunner, identityPoolId: string,
 }
 
 /** True when this call linked the login; false when another transaction holds it (it waits for that one to end). */
-async function insertLoginIfFree(tx: SqlRunner, identityPoolId: string, identityId: string, login: IdentityLogin, now: Date): Promise<boolean> {
+export async function insertLoginIfFree(tx: SqlRunner, identityPoolId: string, identityId: string, login: IdentityLogin, now: Date): Promise<boolean> {
   const inserted = await tx.run(
     sql`INSERT INTO identity_logins (identity_pool_id, provider_name, user_identifier, identity_id, linked_at)
         VALUES (${identityPoolId}, ${login.providerName}, ${login.userIdentifier}, ${identityId}, ${now}) ON CONFLICT DO NOTHING`,

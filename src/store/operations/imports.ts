@@ -4,12 +4,12 @@
 import { planDatasetImport, type TargetRecordState } from '../dataset-import-plan.ts';
 import { loginKey, newImportedIdentityRow, planIdentityImport } from '../identity-import-plan.ts';
 import { planPoolImport } from '../pool-import-plan.ts';
-import type { SqlDatabase, SqlRunner } from '../sql/database.ts';
-import { asBoolean, asDate } from '../sql/row-values.ts';
-import { forUpdate, json, sql } from '../sql/sql.ts';
-import type { DatasetAddress, Identity, IdentityLogin, IdentityPool, ImportDatasetResult, ImportedDataset, ImportedIdentity } from '../store.ts';
+import type { SqlDatabase } from '../sql/database.ts';
+import { json, sql } from '../sql/sql.ts';
+import type { DatasetAddress, IdentityPool, ImportDatasetResult, ImportedDataset, ImportedIdentity } from '../store.ts';
 import type { ImportedPoolConfiguration, ImportIdentityResult, ImportPoolResult } from '../store.ts';
-import { deletedMarker, lockDatasetForWrite, readDataset, toDatasetInfo } from './dataset-rows.ts';
+import { deletedMarker, lockDatasetForWrite, readDataset, toDatasetInfo, upsertRecords } from './dataset-rows.ts';
+import { findIdentityByLogin, insertLoginIfFree, readIdentity } from './identities.ts';
 import { readPool, readPoolSyncConfiguration, savePoolSyncConfiguration } from './identity-pools.ts';
 import { readPoolRoles, savePoolRoles } from './pool-roles.ts';
 
@@ -33,31 +33,11 @@ export function importIdentityPool(db: SqlDatabase, pool: IdentityPool, configur
   });
 }
 
-async function loginOwner(tx: SqlRunner, identityPoolId: string, login: IdentityLogin): Promise<string | undefined> {
-  const row = await tx.get<{ identity_id: string }>(sql`SELECT identity_id FROM identity_logins
-    WHERE identity_pool_id = ${identityPoolId} AND provider_name = ${login.providerName} AND user_identifier = ${login.userIdentifier}`);
-  return row?.identity_id;
-}
-
-async function lockedIdentity(tx: SqlRunner, identityId: string): Promise<Identity | undefined> {
-  const row = await tx.get<{ identity_pool_id: string; merged_into: string | null; disabled: unknown; created_at: number | Date; last_modified_at: number | Date }>(
-    sql`SELECT identity_pool_id, merged_into, disabled, created_at, last_modified_at FROM identities WHERE identity_id = ${identityId}${forUpdate}`,
-  );
-  return row && {
-    identityId,
-    identityPoolId: row.identity_pool_id,
-    mergedInto: row.merged_into ?? undefined,
-    disabled: asBoolean(row.disabled),
-    createdAt: asDate(row.created_at),
-    lastModifiedAt: asDate(row.last_modified_at),
-  };
-}
-
 export function importIdentity(db: SqlDatabase, incoming: ImportedIdentity): Promise<ImportIdentityResult> {
   return db.write(async (tx): Promise<ImportIdentityResult> => {
-    const existing = await lockedIdentity(tx, incoming.identityId);
+    const existing = await readIdentity(tx, incoming.identityId, true);
     const owners = new Map<string, string | undefined>();
-    for (const login of incoming.logins) owners.set(loginKey(login), await loginOwner(tx, incoming.identityPoolId, login));
+    for (const login of incoming.logins) owners.set(loginKey(login), await findIdentityByLogin(tx, incoming.identityPoolId, login));
     const plan = planIdentityImport(existing, owners, incoming);
     if (plan.outcome === 'in-another-pool' || plan.outcome === 'merged-here') return plan;
     if (plan.outcome === 'unchanged') return { outcome: 'unchanged', loginsLinkedElsewhere: plan.loginsLinkedElsewhere };
@@ -77,11 +57,9 @@ export function importIdentity(db: SqlDatabase, incoming: ImportedIdentity): Pro
     }
     const loginsLinkedElsewhere = [...plan.loginsLinkedElsewhere];
     for (const login of plan.link) {
-      const linked = await tx.run(sql`INSERT INTO identity_logins (identity_pool_id, provider_name, user_identifier, identity_id, linked_at)
-        VALUES (${incoming.identityPoolId}, ${login.providerName}, ${login.userIdentifier}, ${incoming.identityId}, ${time}) ON CONFLICT DO NOTHING`);
       // A server linked this login to another identity meanwhile (a user's first sign-in here): theirs stands.
-      if (linked === 0) {
-        const owner = await loginOwner(tx, incoming.identityPoolId, login);
+      if (!(await insertLoginIfFree(tx, incoming.identityPoolId, incoming.identityId, login, time))) {
+        const owner = await findIdentityByLogin(tx, incoming.identityPoolId, login);
         if (owner !== incoming.identityId) loginsLinkedElsewhere.push({ ...login, identityId: owner ?? '(unknown)' });
       }
     }
@@ -118,19 +96,13 @@ export function importDataset(db: SqlDatabase, address: DatasetAddress, incoming
           last_modified_by = ${incoming.lastModifiedBy}, num_records = ${plan.numRecords}, data_storage = ${plan.dataStorage}
         WHERE identity_id = ${identityId} AND dataset_name = ${datasetName}`);
     }
-    await db.insertRows(tx, {
-      table: 'dataset_records',
-      columns: [
-        ['identity_id', 'text'], ['dataset_name', 'text'], ['record_key', 'text'], ['value', 'text'], ['sync_count', 'bigint'],
-        ['size', 'bigint'], ['last_modified_at', 'timestamptz'], ['last_modified_by', 'text'], ['device_last_modified_at', 'timestamptz'],
-      ],
-      rows: plan.write.map((r, i) => [
+    await upsertRecords(
+      db,
+      tx,
+      plan.write.map((r, i) => [
         identityId, datasetName, r.key, r.value, r.syncCount, plan.sizes[i], r.lastModifiedAt, r.lastModifiedBy, r.deviceLastModifiedAt,
       ]),
-      onConflict: `ON CONFLICT (identity_id, dataset_name, record_key) DO UPDATE SET value = excluded.value,
-        sync_count = excluded.sync_count, size = excluded.size, last_modified_at = excluded.last_modified_at,
-        last_modified_by = excluded.last_modified_by, device_last_modified_at = excluded.device_last_modified_at`,
-    });
+    );
     return {
       outcome: plan.outcome === 'create' ? 'created' : 'updated',
       dataset: toDatasetInfo((await readDataset(tx, identityId, datasetName))!),

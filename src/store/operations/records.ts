@@ -17,7 +17,7 @@ import type {
   UpdateRecordsResult,
 } from '../store.ts';
 import { syncStreamEntry } from '../stream-outbox-entries.ts';
-import { deletedMarker, identityNotFound, lockDatasetForWrite, RECORD_COLUMNS, type RecordRow, readDataset, toDatasetInfo, toSyncRecord } from './dataset-rows.ts';
+import { deletedMarker, identityNotFound, lockDatasetForWrite, RECORD_COLUMNS, type RecordRow, readDataset, toDatasetInfo, toSyncRecord, upsertRecords } from './dataset-rows.ts';
 import { addStreamEntryIfEnabled } from './outbox.ts';
 import { addPushEntries } from './push.ts';
 import { spendSyncSession } from './sync-sessions.ts';
@@ -125,22 +125,13 @@ export function updateRecords(
     // (and PostgreSQL's ON CONFLICT may touch each row only once per statement).
     const lastByKey = new Map<string, { record: SyncRecord; size: number }>();
     records.forEach((record, i) => lastByKey.set(record.key, { record, size: sizes[i]! }));
-    await db.insertRows(tx, {
-      table: 'dataset_records',
-      columns: RECORD_BATCH_COLUMNS,
-      rows: [...lastByKey.values()].map(({ record, size }) => [
-        identityId,
-        datasetName,
-        record.key,
-        record.value ?? null,
-        syncCount,
-        size,
-        now,
-        modifiedBy,
-        record.deviceLastModifiedAt ?? null,
+    await upsertRecords(
+      db,
+      tx,
+      [...lastByKey.values()].map(({ record, size }) => [
+        identityId, datasetName, record.key, record.value ?? null, syncCount, size, now, modifiedBy, record.deviceLastModifiedAt ?? null,
       ]),
-      onConflict: RECORD_UPSERT,
-    });
+    );
 
     const dataset = toDatasetInfo({
       identity_id: identityId,
@@ -171,20 +162,3 @@ async function storedRecords(tx: SqlRunner, address: DatasetAddress, patches: Re
   );
   return new Map(rows.map((row) => [row.record_key, { value: row.value, syncCount: row.sync_count, size: row.size }]));
 }
-
-/** The columns of a stored record, in the order batch inserts (here and in imports.ts) give them. */
-export const RECORD_BATCH_COLUMNS = [
-  ['identity_id', 'text'],
-  ['dataset_name', 'text'],
-  ['record_key', 'text'],
-  ['value', 'text'],
-  ['sync_count', 'bigint'],
-  ['size', 'bigint'],
-  ['last_modified_at', 'timestamptz'],
-  ['last_modified_by', 'text'],
-  ['device_last_modified_at', 'timestamptz'],
-] as const;
-
-export const RECORD_UPSERT = `ON CONFLICT (identity_id, dataset_name, record_key) DO UPDATE SET value = excluded.value,
-  sync_count = excluded.sync_count, size = excluded.size, last_modified_at = excluded.last_modified_at,
-  last_modified_by = excluded.last_modified_by, device_last_modified_at = excluded.device_last_modified_at`;
