@@ -1,8 +1,9 @@
 // The load generator, run as its own process so it never shares the server's event loop. Reads a job
-// (JSON file named by argv[2]), drives autocannon, and prints one JSON result line on stdout.
+// (file named by argv[2], see readJob), drives autocannon, and prints one JSON result line on stdout.
 // Latencies are recorded here with microsecond resolution: autocannon's own histogram keeps whole
 // milliseconds, too coarse for sub-millisecond medians.
-import { readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { createRequire } from 'node:module';
 import type { WireRequest } from './lib/sign.ts';
 
@@ -118,8 +119,23 @@ function run(job: LoadJob): Promise<LoadResult> {
   });
 }
 
-const job = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LoadJob;
-run(job).then(
+/**
+ * A job file is JSON lines: the job without its request lists, then one line per connection's list. A fast
+ * machine's pre-signed syncs add up to more than one JavaScript string can hold (hundreds of MB), so neither
+ * side ever holds the whole file as one string.
+ */
+async function readJob(file: string): Promise<LoadJob> {
+  let job: LoadJob | undefined;
+  const lists: WireRequest[][] = [];
+  for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+    if (!job) job = JSON.parse(line) as LoadJob;
+    else if (line) lists.push(JSON.parse(line) as WireRequest[]);
+  }
+  if (!job) throw new Error(`${file}: empty job file`);
+  return lists.length > 0 ? { ...job, perConnection: lists } : job;
+}
+
+readJob(process.argv[2]!).then(run).then(
   (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
   (error) => {
     process.stderr.write(`load generator failed: ${(error as Error).stack}\n`);

@@ -1,7 +1,7 @@
 // Runs one load job in a separate process (bench/load-generator.ts) and, meanwhile, samples the
 // resident memory of the process under test.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadJob, LoadResult } from '../load-generator.ts';
@@ -24,7 +24,7 @@ export interface MeasuredLoad extends LoadResult {
 export async function runLoad(job: LoadJob, watchPid?: number): Promise<MeasuredLoad> {
   const dir = mkdtempSync(join(tmpdir(), 'cognito-sync-bench-job-'));
   const file = join(dir, 'job.json');
-  writeFileSync(file, JSON.stringify(job));
+  writeJob(file, job);
   let peakRssBytes: number | undefined;
   const sample = () => {
     if (watchPid === undefined) return;
@@ -53,5 +53,17 @@ export async function runLoad(job: LoadJob, watchPid?: number): Promise<Measured
   } finally {
     clearInterval(sampler);
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes the job as the load generator reads it (readJob in load-generator.ts): JSON lines, a list per line. */
+function writeJob(file: string, job: LoadJob) {
+  const fd = openSync(file, 'w');
+  try {
+    const { perConnection, ...rest } = job;
+    writeSync(fd, `${JSON.stringify(rest)}\n`);
+    for (const list of perConnection ?? []) writeSync(fd, `${JSON.stringify(list)}\n`);
+  } finally {
+    closeSync(fd);
   }
 }
