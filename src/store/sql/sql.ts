@@ -57,22 +57,37 @@ export interface RenderedSql {
   params: unknown[];
 }
 
-// Rendering runs for every statement. Most queries hold plain values only, so their text depends on nothing
-// but their call site (one strings array per template in the source): rendered once per dialect and kept. The
-// SQLite dialect then finds the compiled statement by that same string, whose hash V8 has already computed.
-const renderedTexts: Record<Dialect, WeakMap<readonly string[], string>> = { sqlite: new WeakMap(), postgres: new WeakMap() };
+// Rendering runs for every statement, and its text depends on nothing but the call site (one strings array per
+// template in the source) and the dialect fragments and parameterless pieces spliced in — named column lists,
+// `forUpdate`, `empty` — which are shared constants. Such a query's text is rendered once per call site and
+// variant and kept; the SQLite dialect then finds its compiled statement by that same string, whose hash V8
+// has already computed. A query holding a list, or a piece with parameters of its own, is rendered each time.
+interface RenderedText {
+  /** The fragments and parameterless pieces of this variant, in order. */
+  statics: readonly SqlPart[];
+  text: string;
+}
+/** A call site whose fragments differ between calls (`lock ? forUpdate : empty`) keeps one text per variant. */
+const MAX_VARIANTS = 4;
+const renderedTexts: Record<Dialect, WeakMap<readonly string[], RenderedText[]>> = { sqlite: new WeakMap(), postgres: new WeakMap() };
 
-const isPlainValue = (part: SqlPart): part is SqlValue => !(part instanceof Sql || part instanceof SqlFragment || part instanceof SqlList);
+const isStatic = (part: SqlPart) => part instanceof SqlFragment || (part instanceof Sql && part.parts.length === 0);
+const sameParts = (a: readonly SqlPart[], b: readonly SqlPart[]) => a.length === b.length && a.every((part, i) => part === b[i]);
 
 /** Renders `query` for `dialect`; `bind` converts each plain value into what the driver accepts. */
 export function renderSql(query: Sql, dialect: Dialect, bind: (value: SqlValue) => unknown): RenderedSql {
-  if (!query.parts.every(isPlainValue)) return renderPieces(query, dialect, bind);
-  const params = (query.parts as readonly SqlValue[]).map(bind);
-  let text = renderedTexts[dialect].get(query.strings);
-  if (text === undefined) {
-    text = renderPieces(query, dialect, bind).text;
-    renderedTexts[dialect].set(query.strings, text);
+  const params: unknown[] = [];
+  const statics: SqlPart[] = [];
+  for (const part of query.parts) {
+    if (!(part instanceof Sql || part instanceof SqlFragment || part instanceof SqlList)) params.push(bind(part));
+    else if (isStatic(part)) statics.push(part);
+    else return renderPieces(query, dialect, bind);
   }
+  const variants = renderedTexts[dialect].get(query.strings) ?? [];
+  const known = variants.find((variant) => sameParts(variant.statics, statics));
+  if (known) return { text: known.text, params };
+  const { text } = renderPieces(query, dialect, bind);
+  if (variants.length < MAX_VARIANTS) renderedTexts[dialect].set(query.strings, [...variants, { statics, text }]);
   return { text, params };
 }
 
