@@ -18,17 +18,14 @@ function latest(...times: Time[]): Date | undefined {
 /**
  * Its own short write, after ListRecords' read: an increment inside that read's snapshot would make every
  * ListRecords a write, and on PostgreSQL overlapping ones of a pool would fail with serialization errors, for
- * a usage statistic no sync decision reads. Grouped: on SQLite it shares a durable commit with other writes.
- * A pool deleted meanwhile has nothing to count (and its row would break the foreign key).
+ * a usage statistic no sync decision reads. One statement (writeStatement): on SQLite it shares a durable
+ * commit with other writes, on PostgreSQL it is one round trip. A pool deleted meanwhile has nothing to count
+ * (and its row would break the foreign key).
  */
 export async function countSyncSession(db: SqlDatabase, identityPoolId: string): Promise<void> {
-  await db.write(
-    (tx) =>
-      tx.run(sql`INSERT INTO sync_pool_usage (identity_pool_id, sync_sessions_count)
-        SELECT identity_pool_id, 1 FROM identity_pools WHERE identity_pool_id = ${identityPoolId}
-        ON CONFLICT (identity_pool_id) DO UPDATE SET sync_sessions_count = sync_pool_usage.sync_sessions_count + 1`),
-    { grouped: true },
-  );
+  await db.writeStatement(sql`INSERT INTO sync_pool_usage (identity_pool_id, sync_sessions_count)
+    SELECT identity_pool_id, 1 FROM identity_pools WHERE identity_pool_id = ${identityPoolId}
+    ON CONFLICT (identity_pool_id) DO UPDATE SET sync_sessions_count = sync_pool_usage.sync_sessions_count + 1`);
 }
 
 export function describeIdentityUsage(

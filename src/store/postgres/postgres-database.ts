@@ -108,6 +108,7 @@ export async function openPostgresDatabase(config: DatabaseConfig): Promise<SqlD
     get: (q) => poolRunner.get(q),
     run: (q) => poolRunner.run(q),
     write: (work) => inTransaction('BEGIN', true, work),
+    writeStatement: (q) => poolRunner.run(q),
     // REPEATABLE READ READ ONLY: one snapshot, even while other nodes write; it never fails on serialization.
     read: (work) => inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', false, work),
     async insertRows(tx: SqlRunner, batch: RowBatch) {

@@ -28,6 +28,11 @@ export interface SqlDatabase extends SqlRunner {
    * commit with others that arrive together (SQLite group commit); it is still all-or-nothing on its own.
    */
   write<T>(work: (tx: SqlRunner) => Promise<T>, options?: { grouped?: boolean }): Promise<T>;
+  /**
+   * One statement as one durable write, sharing a commit with others where the dialect can (SQLite group
+   * commit); on PostgreSQL a statement on its own is its own transaction, so it costs one round trip, not three.
+   */
+  writeStatement(query: Sql): Promise<number>;
   /** Runs several reads against one consistent snapshot. */
   read<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T>;
   /** Inserts many rows in one go (one statement on PostgreSQL, one prepared statement run per row on SQLite). */

@@ -72,6 +72,7 @@ export function openSqliteDatabase(dataDir: string): SqliteDatabase {
     get: (query) => oneShot(() => runner.get(query)),
     run: (query) => oneShot(() => runner.run(query)),
     write: (work, options) => (options?.grouped ? grouped(work) : inTransaction(work)),
+    writeStatement: (query) => grouped((tx) => tx.run(query)),
     // No BEGIN needed for a consistent snapshot: while the lock is held nothing else runs on the connection, and no
     // other process writes the file (EXCLUSIVE locking), so the statements of `work` all see one state.
     read: (work) => lock.run(() => work(runner)),
