@@ -1,8 +1,8 @@
 // test-pass: sqlite only
 // Two small rules on the request path that a cache or a format change could break silently: a query rendered
-// from the cache (plain values, fragments and parameterless pieces) gets the text of its call site and variant with
-// this call's parameters, while a query holding a list or a piece with parameters is rendered afresh; and new sync session ids sort by start time (the
-// store's index of spent sessions relies on it) and never repeat.
+// from the cache (plain values, fragments and parameterless pieces) gets the text of its call site and variant
+// with this call's parameters, while a query holding a list or a piece with parameters is rendered afresh; and new
+// sync session ids sort by start time (the store's index of spent sessions relies on it) and never repeat.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { newSessionId } from '../src/services/cognito-sync/sync-session-tokens.ts';
@@ -33,19 +33,19 @@ describe('SQL rendering', { timeout: 10_000 }, () => {
 
   it('a call site whose fragments and pieces vary gets the text of each call, with its own parameters', () => {
     // More variants than the cache keeps for one call site, each asked for twice, in both dialects (row locks
-    // render as nothing on SQLite).
-    const calls: Array<[string, boolean, ReturnType<typeof sql>, string, string, unknown[]]> = [
-      ['a', false, empty, 'SELECT v, w FROM t WHERE k = ? LIMIT ?', 'SELECT v, w FROM t WHERE k = $1 LIMIT $2', ['a', 2]],
-      ['b', true, empty, 'SELECT v, w FROM t WHERE k = ? LIMIT ?', 'SELECT v, w FROM t WHERE k = $1 FOR UPDATE LIMIT $2', ['b', 2]],
-      ['c', false, sql` AND x`, 'SELECT v, w FROM t WHERE k = ? AND x LIMIT ?', 'SELECT v, w FROM t WHERE k = $1 AND x LIMIT $2', ['c', 2]],
-      ['d', true, sql` AND y`, 'SELECT v, w FROM t WHERE k = ? AND y LIMIT ?', 'SELECT v, w FROM t WHERE k = $1 AND y FOR UPDATE LIMIT $2', ['d', 2]],
-      ['e', false, sql` AND z = ${7}`, 'SELECT v, w FROM t WHERE k = ? AND z = ? LIMIT ?', 'SELECT v, w FROM t WHERE k = $1 AND z = $2 LIMIT $3', ['e', 7, 2]],
-      ['f', true, sql` AND q`, 'SELECT v, w FROM t WHERE k = ? AND q LIMIT ?', 'SELECT v, w FROM t WHERE k = $1 AND q FOR UPDATE LIMIT $2', ['f', 2]],
+    // render as nothing on SQLite); each call builds its inline pieces afresh, as `sql\`\`` in a helper does.
+    const calls: Array<[string, boolean, () => ReturnType<typeof sql>, string, string, unknown[]]> = [
+      ['a', false, () => empty, 'SELECT v, w FROM t WHERE k = ? LIMIT ?', 'SELECT v, w FROM t WHERE k = $1 LIMIT $2', ['a', 2]],
+      ['b', true, () => sql``, 'SELECT v, w FROM t WHERE k = ? LIMIT ?', 'SELECT v, w FROM t WHERE k = $1 FOR UPDATE LIMIT $2', ['b', 2]],
+      ['c', false, () => sql` AND x`, 'SELECT v, w FROM t WHERE k = ? AND x LIMIT ?', 'SELECT v, w FROM t WHERE k = $1 AND x LIMIT $2', ['c', 2]],
+      ['d', true, () => sql` AND y`, 'SELECT v, w FROM t WHERE k = ? AND y LIMIT ?', 'SELECT v, w FROM t WHERE k = $1 AND y FOR UPDATE LIMIT $2', ['d', 2]],
+      ['e', false, () => sql` AND z = ${7}`, 'SELECT v, w FROM t WHERE k = ? AND z = ? LIMIT ?', 'SELECT v, w FROM t WHERE k = $1 AND z = $2 LIMIT $3', ['e', 7, 2]],
+      ['f', true, () => sql` AND q`, 'SELECT v, w FROM t WHERE k = ? AND q LIMIT ?', 'SELECT v, w FROM t WHERE k = $1 AND q FOR UPDATE LIMIT $2', ['f', 2]],
     ];
     for (let round = 0; round < 2; round++) {
       for (const [key, lock, extra, sqliteText, postgresText, params] of calls) {
-        assert.deepEqual(renderSql(columnsOf(key, lock, extra), 'sqlite', asIs), { text: sqliteText, params });
-        assert.deepEqual(renderSql(columnsOf(key, lock, extra), 'postgres', asIs), { text: postgresText, params });
+        assert.deepEqual(renderSql(columnsOf(key, lock, extra()), 'sqlite', asIs), { text: sqliteText, params });
+        assert.deepEqual(renderSql(columnsOf(key, lock, extra()), 'postgres', asIs), { text: postgresText, params });
       }
     }
   });

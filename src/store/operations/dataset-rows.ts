@@ -2,7 +2,7 @@
 // sync-usage.ts, push.ts, bulk-publish.ts, imports.ts).
 import type { SqlDatabase, SqlRunner } from '../sql/database.ts';
 import { asDate, asOptionalDate } from '../sql/row-values.ts';
-import { forUpdate, sql, type SqlFragment, type SqlValue } from '../sql/sql.ts';
+import { empty, forUpdate, sql, type SqlValue } from '../sql/sql.ts';
 import type { DatasetAddress, DatasetInfo, IdentityNotFound, SyncRecord } from '../store.ts';
 
 export interface DatasetRow {
@@ -59,7 +59,7 @@ export function toSyncRecord(row: RecordRow): SyncRecord {
   return record;
 }
 
-const lockClause = (lock: boolean): SqlFragment | ReturnType<typeof sql> => (lock ? forUpdate : sql``);
+const lockClause = (lock: boolean) => (lock ? forUpdate : empty);
 
 /**
  * Undefined when the identity exists in the pool and may hold data. A merged identity no longer does: its

@@ -72,7 +72,9 @@ const MAX_VARIANTS = 4;
 const renderedTexts: Record<Dialect, WeakMap<readonly string[], RenderedText[]>> = { sqlite: new WeakMap(), postgres: new WeakMap() };
 
 const isStatic = (part: SqlPart) => part instanceof SqlFragment || (part instanceof Sql && part.parts.length === 0);
-const sameParts = (a: readonly SqlPart[], b: readonly SqlPart[]) => a.length === b.length && a.every((part, i) => part === b[i]);
+/** A parameterless piece's text is its template's: two pieces from one template (`sql\`\`` written inline) are one. */
+const samePart = (a: SqlPart, b: SqlPart) => a === b || (a instanceof Sql && b instanceof Sql && a.strings === b.strings);
+const sameParts = (a: readonly SqlPart[], b: readonly SqlPart[]) => a.length === b.length && a.every((part, i) => samePart(part, b[i]));
 
 /** Renders `query` for `dialect`; `bind` converts each plain value into what the driver accepts. */
 export function renderSql(query: Sql, dialect: Dialect, bind: (value: SqlValue) => unknown): RenderedSql {
