@@ -53,7 +53,8 @@ export function sqlStore(db: SqlDatabase): Store {
     ...bind(db, records, ['listRecords', 'updateRecords']),
     ...bind(db, syncSessions, ['isSyncSessionSpent', 'deleteExpiredSyncSessions']),
     ...bind(db, datasets, ['describeDataset', 'deleteDataset', 'listDatasets']),
-    ...bind(db, syncUsage, ['countSyncSession', 'describeIdentityUsage', 'describeIdentityPoolUsage', 'listIdentityPoolUsage']),
+    countSyncSession: syncUsage.syncSessionCounter(db),
+    ...bind(db, syncUsage, ['describeIdentityUsage', 'describeIdentityPoolUsage', 'listIdentityPoolUsage']),
     ...bind(db, outbox, [
       'enqueueOutboxItem', 'claimOutboxItems', 'extendOutboxClaim', 'completeOutboxItem', 'retryOutboxItem', 'deadLetterOutboxItem', 'outboxDepth',
       'outboxDepthByKind', 'listDeadLetters', 'retryDeadLetters',

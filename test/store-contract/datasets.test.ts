@@ -194,6 +194,27 @@ contractSuite('store contract: records', (subject) => {
     await Promise.all([store.countSyncSession(pool.identityPoolId), store.countSyncSession(pool.identityPoolId)]);
     assert.equal((await store.describeIdentityPoolUsage(pool.identityPoolId)).syncSessionsCount, 2);
   });
+
+  it('countSyncSession: counts made together for several pools each land on their own pool, and one for a deleted pool is dropped', async () => {
+    const { store } = subject();
+    const first = await makePool(store);
+    const second = await makePool(store);
+    const gone = await makePool(store);
+    await store.deleteIdentityPool(gone.identityPoolId);
+    // Issued in one turn, so they may share writes: 37 + 5 counts, interleaved, plus three for the deleted pool.
+    const counts: Array<Promise<void>> = [];
+    for (let i = 0; i < 37; i++) {
+      counts.push(store.countSyncSession(first.identityPoolId));
+      if (i % 8 === 0) counts.push(store.countSyncSession(second.identityPoolId));
+      if (i % 16 === 0) counts.push(store.countSyncSession(gone.identityPoolId));
+    }
+    await Promise.all(counts);
+    assert.equal((await store.describeIdentityPoolUsage(first.identityPoolId)).syncSessionsCount, 37);
+    assert.equal((await store.describeIdentityPoolUsage(second.identityPoolId)).syncSessionsCount, 5);
+    // A later count, in a turn of its own, adds to what is there.
+    await store.countSyncSession(second.identityPoolId);
+    assert.equal((await store.describeIdentityPoolUsage(second.identityPoolId)).syncSessionsCount, 6);
+  });
 });
 
 contractSuite('store contract: datasets and usage', (subject) => {

@@ -128,7 +128,10 @@ export interface DatasetStore {
    * snapshot. A pure read.
    */
   listRecords(address: DatasetAddress, options: { lastSyncCount: number; limit: number; after?: RecordPosition }): Promise<ListRecordsResult>;
-  /** Counts one sync session for the pool (a ListRecords that starts a sync), for DescribeIdentityPoolUsage. */
+  /**
+   * Counts one sync session for the pool (a ListRecords that starts a sync), for DescribeIdentityPoolUsage;
+   * resolves once the count is durable. Counts made together may share one write.
+   */
   countSyncSession(identityPoolId: string): Promise<void>;
   /**
    * Applies the whole batch or nothing: checks every patch's SyncCount against the record's, checks quotas on the

@@ -16,16 +16,37 @@ function latest(...times: Time[]): Date | undefined {
 }
 
 /**
- * Its own short write, after ListRecords' read: an increment inside that read's snapshot would make every
- * ListRecords a write, and on PostgreSQL overlapping ones of a pool would fail with serialization errors, for
- * a usage statistic no sync decision reads. One statement (writeStatement): on SQLite it shares a durable
- * commit with other writes, on PostgreSQL it is one round trip. A pool deleted meanwhile has nothing to count
- * (and its row would break the foreign key).
+ * Counts sync sessions. Its own short write, after ListRecords' read: an increment inside that read's snapshot
+ * would make every ListRecords a write, and on PostgreSQL overlapping ones of a pool would fail with
+ * serialization errors, for a usage statistic no sync decision reads.
+ *
+ * The counts that arrive in one turn of the event loop are added by one statement per pool: under load most
+ * new-session pulls of a pool arrive together, and each would otherwise be a write of its own (a savepoint in
+ * SQLite's group commit, a round trip on PostgreSQL). Each caller is answered once the statement carrying its
+ * count is durable, and fails with it. A pool deleted meanwhile has nothing to count (and its row would break
+ * the foreign key).
  */
-export async function countSyncSession(db: SqlDatabase, identityPoolId: string): Promise<void> {
-  await db.writeStatement(sql`INSERT INTO sync_pool_usage (identity_pool_id, sync_sessions_count)
-    SELECT identity_pool_id, 1 FROM identity_pools WHERE identity_pool_id = ${identityPoolId}
-    ON CONFLICT (identity_pool_id) DO UPDATE SET sync_sessions_count = sync_pool_usage.sync_sessions_count + 1`);
+export function syncSessionCounter(db: SqlDatabase): (identityPoolId: string) => Promise<void> {
+  let pending = new Map<string, Array<{ resolve: () => void; reject: (error: unknown) => void }>>();
+  const flush = () => {
+    const batch = pending;
+    pending = new Map();
+    for (const [identityPoolId, waiters] of batch) {
+      db.writeStatement(sql`INSERT INTO sync_pool_usage (identity_pool_id, sync_sessions_count)
+        SELECT identity_pool_id, CAST(${waiters.length} AS BIGINT) FROM identity_pools WHERE identity_pool_id = ${identityPoolId}
+        ON CONFLICT (identity_pool_id) DO UPDATE SET sync_sessions_count = sync_pool_usage.sync_sessions_count + excluded.sync_sessions_count`).then(
+        () => waiters.forEach((waiter) => waiter.resolve()),
+        (error: unknown) => waiters.forEach((waiter) => waiter.reject(error)),
+      );
+    }
+  };
+  return (identityPoolId) =>
+    new Promise<void>((resolve, reject) => {
+      if (pending.size === 0) setImmediate(flush);
+      let waiters = pending.get(identityPoolId);
+      if (!waiters) pending.set(identityPoolId, (waiters = []));
+      waiters.push({ resolve, reject });
+    });
 }
 
 export function describeIdentityUsage(
