@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only a,b] [-- --profile] [-- --no-write] [-- --server <other build's dist/cli.js>]`
+// `npm run bench [-- --quick] [-- --only a,b (instructions: only this way)] [-- --profile] [-- --no-write] [-- --server <other build's dist/cli.js>]`
 // (--server runs the HTTP sections against that build; the store section always benches this tree's source.)
 // Runs each section, prints the table and rewrites the generated part of BENCHMARKS.md.
 import { existsSync, mkdirSync } from 'node:fs';
@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeMachine, generatedBlock, type BenchSettings, type Row, terminalTable, writeBenchmarksFile } from './lib/report.ts';
 import { benchServerBuild, SERVER_FLAGS } from './lib/server-process.ts';
+import { instructionsSection } from './sections/instructions.ts';
 import { poolConfigurationSection } from './sections/pool-configuration.ts';
 import { postgresSection } from './sections/postgres.ts';
 import { scaleSection } from './sections/scale.ts';
@@ -18,7 +19,10 @@ const SECTIONS: Record<string, (settings: BenchSettings) => Promise<Row[]>> = {
   scale: scaleSection,
   postgres: postgresSection,
   store: storeSection,
+  instructions: instructionsSection,
 };
+// A full run: everything but the instruction counts, which need valgrind and ten minutes more (`--only instructions`).
+const FULL_RUN = ['pool-configuration', 'sync', 'scale', 'postgres', 'store'];
 
 const BENCHMARKS_FILE = new URL('../BENCHMARKS.md', import.meta.url).pathname;
 const PROFILE_DIR = new URL('./profiles/', import.meta.url).pathname;
@@ -61,7 +65,7 @@ const settings: BenchSettings = {
   log: (message) => process.stderr.write(`${message}\n`),
 };
 
-const chosen = values.only ? values.only.split(',').map((s) => s.trim()) : Object.keys(SECTIONS);
+const chosen = values.only ? values.only.split(',').map((s) => s.trim()) : FULL_RUN;
 for (const name of chosen) {
   if (!SECTIONS[name]) {
     process.stderr.write(`unknown section '${name}'; known: ${Object.keys(SECTIONS).join(', ')}\n`);

@@ -60,16 +60,24 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function startChild(args: string[], env: NodeJS.ProcessEnv, port: number): Promise<ServerProcess> {
+interface ChildOptions {
+  /** A command node runs under (e.g. `valgrind --tool=cachegrind …`): its first word is spawned, with node after it. */
+  wrapper?: string[];
+  startTimeoutMs?: number;
+}
+
+async function startChild(args: string[], env: NodeJS.ProcessEnv, port: number, options: ChildOptions = {}): Promise<ServerProcess> {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, ...wrapperArgs] = options.wrapper ?? [process.execPath];
+  const child = spawn(command!, options.wrapper ? [...wrapperArgs, process.execPath, ...args] : args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   let out = '';
   let err = '';
   child.stdout!.on('data', (c) => (out += c));
   child.stderr!.on('data', (c) => (err += c));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const listeningAfterMs = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 30s\n${out}\n${err}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start in ${startTimeoutMs / 1000}s\n${out}\n${err}`)), startTimeoutMs);
     const check = () => {
       if (!/listening on http/.test(out)) return;
       clearTimeout(timer);
@@ -104,6 +112,8 @@ export interface OurServerOptions {
   /** Flags for node itself, before the script (e.g. --cpu-prof). */
   nodeFlags?: string[];
   extraArgs?: string[];
+  /** Runs node under this command (see ChildOptions), given more time to start. */
+  wrapper?: string[];
 }
 
 export async function startOurServer(options: OurServerOptions): Promise<ServerProcess> {
@@ -115,7 +125,7 @@ export async function startOurServer(options: OurServerOptions): Promise<ServerP
     COGNITO_SYNC_ACCOUNT_ID: options.developer.accountId,
   };
   const args = [...npmStartNodeFlags(), ...(options.nodeFlags ?? []), cli, '--port', String(port), '--data-dir', options.dataDir, ...SERVER_FLAGS, ...(options.extraArgs ?? [])];
-  return startChild(args, env, port);
+  return startChild(args, env, port, options.wrapper ? { wrapper: options.wrapper, startTimeoutMs: 300_000 } : {});
 }
 
 export interface FixedResponse {
