@@ -31,6 +31,20 @@ describe('SQL rendering', { timeout: 10_000 }, () => {
     assert.equal(renderSql(maybeLocked(true, ['a']), 'sqlite', asIs).text, 'SELECT v FROM t WHERE k IN (?)');
   });
 
+  it('a list keeps a text per length (SQLite) or one for any length (PostgreSQL), and binds each call its values', () => {
+    // Asked for again after other lengths: a kept text must not serve a list of another length.
+    for (const keys of [['a', 'b'], ['c', 'd', 'e'], ['f'], ['g', 'h'], ['i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r', 's']]) {
+      const marks = keys.map(() => '?').join(', ');
+      assert.deepEqual(renderSql(maybeLocked(false, keys), 'sqlite', asIs), { text: `SELECT v FROM t WHERE k IN (${marks})`, params: keys });
+      assert.deepEqual(renderSql(maybeLocked(true, keys), 'sqlite', (v) => `${v}!`), { text: `SELECT v FROM t WHERE k IN (${marks})`, params: keys.map((k) => `${k}!`) });
+      assert.deepEqual(renderSql(maybeLocked(false, keys), 'postgres', asIs), { text: 'SELECT v FROM t WHERE k = ANY($1)', params: [keys] });
+    }
+    const keysThenCount = (keys: string[], n: number) => sql`SELECT v FROM t WHERE k ${anyOf(keys)} AND n > ${n}`;
+    assert.deepEqual(renderSql(keysThenCount(['a', 'b'], 7), 'postgres', asIs), { text: 'SELECT v FROM t WHERE k = ANY($1) AND n > $2', params: [['a', 'b'], 7] });
+    assert.deepEqual(renderSql(keysThenCount(['a'], 8), 'sqlite', asIs), { text: 'SELECT v FROM t WHERE k IN (?) AND n > ?', params: ['a', 8] });
+    assert.deepEqual(renderSql(keysThenCount(['a', 'b'], 9), 'sqlite', asIs), { text: 'SELECT v FROM t WHERE k IN (?, ?) AND n > ?', params: ['a', 'b', 9] });
+  });
+
   it('a call site whose fragments and pieces vary gets the text of each call, with its own parameters', () => {
     // More variants than the cache keeps for one call site, each asked for twice, in both dialects (row locks
     // render as nothing on SQLite); each call builds its inline pieces afresh, as `sql\`\`` in a helper does.

@@ -1,6 +1,6 @@
 // Dataset and record rows, and the checks every dataset operation starts with (datasets.ts, records.ts,
 // sync-usage.ts, push.ts, bulk-publish.ts, imports.ts).
-import type { SqlDatabase, SqlRunner } from '../sql/database.ts';
+import type { RowShape, SqlDatabase, SqlRunner } from '../sql/database.ts';
 import { asDate, asOptionalDate } from '../sql/row-values.ts';
 import { empty, forUpdate, sql, type SqlValue } from '../sql/sql.ts';
 import type { DatasetAddress, DatasetInfo, IdentityNotFound, SyncRecord } from '../store.ts';
@@ -104,22 +104,21 @@ export async function lockDatasetForWrite(tx: SqlRunner, address: DatasetAddress
   return (await identityNotFound(tx, identityPoolId, identityId, true)) ?? { existing: await readDataset(tx, identityId, datasetName, true) };
 }
 
-const RECORD_BATCH_COLUMNS = [
-  ['identity_id', 'text'], ['dataset_name', 'text'], ['record_key', 'text'], ['value', 'text'], ['sync_count', 'bigint'], ['size', 'bigint'],
-  ['last_modified_at', 'timestamptz'], ['last_modified_by', 'text'], ['device_last_modified_at', 'timestamptz'],
-] as const;
+const RECORD_ROWS: RowShape = {
+  table: 'dataset_records',
+  columns: [
+    ['identity_id', 'text'], ['dataset_name', 'text'], ['record_key', 'text'], ['value', 'text'], ['sync_count', 'bigint'], ['size', 'bigint'],
+    ['last_modified_at', 'timestamptz'], ['last_modified_by', 'text'], ['device_last_modified_at', 'timestamptz'],
+  ],
+  onConflict: `ON CONFLICT (identity_id, dataset_name, record_key) DO UPDATE SET value = excluded.value,
+    sync_count = excluded.sync_count, size = excluded.size, last_modified_at = excluded.last_modified_at,
+    last_modified_by = excluded.last_modified_by, device_last_modified_at = excluded.device_last_modified_at`,
+};
 
 /**
  * Writes records, replacing stored ones of the same keys (UpdateRecords, imports). Each row gives the columns
- * above, in that order; no key may appear twice (PostgreSQL's ON CONFLICT touches a row once per statement).
+ * of RECORD_ROWS, in that order; no key may appear twice (PostgreSQL's ON CONFLICT touches a row once per statement).
  */
 export function upsertRecords(db: SqlDatabase, tx: SqlRunner, rows: SqlValue[][]): Promise<void> {
-  return db.insertRows(tx, {
-    table: 'dataset_records',
-    columns: RECORD_BATCH_COLUMNS,
-    rows,
-    onConflict: `ON CONFLICT (identity_id, dataset_name, record_key) DO UPDATE SET value = excluded.value,
-      sync_count = excluded.sync_count, size = excluded.size, last_modified_at = excluded.last_modified_at,
-      last_modified_by = excluded.last_modified_by, device_last_modified_at = excluded.device_last_modified_at`,
-  });
+  return db.insertRows(tx, { shape: RECORD_ROWS, rows });
 }

@@ -12,12 +12,17 @@ export interface SqlRunner {
 /** Column types of a batch insert (PostgreSQL needs them to bind one array per column). */
 export type ColumnType = 'text' | 'bigint' | 'timestamptz' | 'boolean';
 
-export interface RowBatch {
+/** A batch insert's table, columns and conflict clause: a module constant, so a dialect renders its text once. */
+export interface RowShape {
   table: string;
   columns: ReadonlyArray<readonly [name: string, type: ColumnType]>;
-  rows: SqlValue[][];
   /** What follows the VALUES: e.g. `ON CONFLICT (…) DO UPDATE SET …`. */
   onConflict: string;
+}
+
+export interface RowBatch {
+  shape: RowShape;
+  rows: SqlValue[][];
 }
 
 export interface SqlDatabase extends SqlRunner {

@@ -58,35 +58,42 @@ export interface RenderedSql {
 }
 
 // Rendering runs for every statement, and its text depends on nothing but the call site (one strings array per
-// template in the source) and the dialect fragments and parameterless pieces spliced in — named column lists,
-// `forUpdate`, `empty` — which are shared constants. Such a query's text is rendered once per call site and
-// variant and kept; the SQLite dialect then finds its compiled statement by that same string, whose hash V8
-// has already computed. A query holding a list, or a piece with parameters of its own, is rendered each time.
+// template in the source), the dialect fragments and parameterless pieces spliced in — named column lists,
+// `forUpdate`, `empty` — which are shared constants, and the length of any list (`IN (?, ?, …)` on SQLite).
+// Such a query's text is rendered once per call site and variant and kept; the SQLite dialect then finds its
+// compiled statement by that same string, whose hash V8 has already computed. A query holding a piece with
+// parameters of its own is rendered each time.
+/** What a variant's text depends on besides its call site: each static piece, or a list's length, in order. */
+type Static = SqlFragment | Sql | number;
 interface RenderedText {
-  /** The fragments and parameterless pieces of this variant, in order. */
-  statics: readonly SqlPart[];
+  statics: readonly Static[];
   text: string;
 }
-/** A call site whose fragments differ between calls (`lock ? forUpdate : empty`) keeps one text per variant. */
-const MAX_VARIANTS = 4;
+/** A call site whose pieces differ between calls (`lock ? forUpdate : empty`, lists of several lengths) keeps
+ *  one text per variant, up to this many. */
+const MAX_VARIANTS = 8;
 const renderedTexts: Record<Dialect, WeakMap<readonly string[], RenderedText[]>> = { sqlite: new WeakMap(), postgres: new WeakMap() };
 
-const isStatic = (part: SqlPart) => part instanceof SqlFragment || (part instanceof Sql && part.parts.length === 0);
 /** A parameterless piece's text is its template's: two pieces from one template (`sql\`\`` written inline) are one. */
-const samePart = (a: SqlPart, b: SqlPart) => a === b || (a instanceof Sql && b instanceof Sql && a.strings === b.strings);
-const sameParts = (a: readonly SqlPart[], b: readonly SqlPart[]) => a.length === b.length && a.every((part, i) => samePart(part, b[i]));
+const sameStatic = (a: Static, b: Static) => a === b || (a instanceof Sql && b instanceof Sql && a.strings === b.strings);
+const sameStatics = (a: readonly Static[], b: readonly Static[]) => a.length === b.length && a.every((part, i) => sameStatic(part, b[i]!));
 
 /** Renders `query` for `dialect`; `bind` converts each plain value into what the driver accepts. */
 export function renderSql(query: Sql, dialect: Dialect, bind: (value: SqlValue) => unknown): RenderedSql {
   const params: unknown[] = [];
-  const statics: SqlPart[] = [];
+  const statics: Static[] = [];
   for (const part of query.parts) {
-    if (!(part instanceof Sql || part instanceof SqlFragment || part instanceof SqlList)) params.push(bind(part));
-    else if (isStatic(part)) statics.push(part);
-    else return renderPieces(query, dialect, bind);
+    if (part instanceof SqlList) {
+      // Bound in the order renderPieces binds them: one array on PostgreSQL, each value on SQLite.
+      if (dialect === 'postgres') params.push(part.values.map(bind));
+      else for (const value of part.values) params.push(bind(value));
+      statics.push(dialect === 'postgres' ? -1 : part.values.length); // PostgreSQL's text is one for any length
+    } else if (part instanceof SqlFragment || (part instanceof Sql && part.parts.length === 0)) statics.push(part);
+    else if (part instanceof Sql) return renderPieces(query, dialect, bind);
+    else params.push(bind(part));
   }
   const variants = renderedTexts[dialect].get(query.strings) ?? [];
-  const known = variants.find((variant) => sameParts(variant.statics, statics));
+  const known = variants.find((variant) => sameStatics(variant.statics, statics));
   if (known) return { text: known.text, params };
   const { text } = renderPieces(query, dialect, bind);
   if (variants.length < MAX_VARIANTS) renderedTexts[dialect].set(query.strings, [...variants, { statics, text }]);
