@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { newSessionId } from '../src/services/cognito-sync/sync-session-tokens.ts';
-import { anyOf, empty, forUpdate, renderSql, sql, type SqlValue } from '../src/store/sql/sql.ts';
+import { anyOf, empty, forUpdate, renderRowInsert, renderSql, sql, type SqlValue } from '../src/store/sql/sql.ts';
 
 const asIs = (value: SqlValue) => value;
 const byKey = (key: string, count: number) => sql`SELECT v FROM t WHERE k = ${key} AND n > ${count}`;
@@ -43,6 +43,14 @@ describe('SQL rendering', { timeout: 10_000 }, () => {
     assert.deepEqual(renderSql(keysThenCount(['a', 'b'], 7), 'postgres', asIs), { text: 'SELECT v FROM t WHERE k = ANY($1) AND n > $2', params: [['a', 'b'], 7] });
     assert.deepEqual(renderSql(keysThenCount(['a'], 8), 'sqlite', asIs), { text: 'SELECT v FROM t WHERE k IN (?) AND n > ?', params: ['a', 8] });
     assert.deepEqual(renderSql(keysThenCount(['a', 'b'], 9), 'sqlite', asIs), { text: 'SELECT v FROM t WHERE k IN (?, ?) AND n > ?', params: ['a', 'b', 9] });
+  });
+
+  it('a batch insert renders one row of placeholders on SQLite and one array per column on PostgreSQL', () => {
+    const shape = { table: 't', columns: [['k', 'text'], ['n', 'bigint']] as const, onConflict: 'ON CONFLICT (k) DO NOTHING' };
+    for (let i = 0; i < 2; i++) {
+      assert.equal(renderRowInsert(shape, 'sqlite'), 'INSERT INTO t (k, n) VALUES (?, ?) ON CONFLICT (k) DO NOTHING');
+      assert.equal(renderRowInsert(shape, 'postgres'), 'INSERT INTO t (k, n) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT (k) DO NOTHING');
+    }
   });
 
   it('a call site whose fragments and pieces vary gets the text of each call, with its own parameters', () => {

@@ -61,7 +61,7 @@ export function freePort(): Promise<number> {
 }
 
 interface ChildOptions {
-  /** A command node runs under (e.g. `valgrind --tool=cachegrind …`): its first word is spawned, with node after it. */
+  /** A command node runs under (e.g. `valgrind --tool=callgrind …`): its first word is spawned, with node after it. */
   wrapper?: string[];
   startTimeoutMs?: number;
 }

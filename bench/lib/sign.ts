@@ -1,6 +1,6 @@
 // Pre-signs requests once, before the load starts: a SigV4 signature stays valid for 15 minutes, so
 // the load generator can replay the exact bytes without spending its own CPU on signing.
-import { request as httpRequest } from 'node:http';
+import { type Agent, request as httpRequest } from 'node:http';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -47,10 +47,6 @@ export async function signRequest(options: SignOptions): Promise<WireRequest> {
   return { method: options.method, path: options.path + query, headers: signed.headers as Record<string, string>, body: options.body };
 }
 
-/**
- * Sends one wire request on a fresh connection (servers are restarted between calls, so no pooled
- * socket may be reused) and returns status, headers and body.
- */
 export interface WireResponse {
   status: number;
   headers: Headers;
@@ -59,11 +55,15 @@ export interface WireResponse {
   body: string;
 }
 
-export function sendOnce(baseUrl: string, request: WireRequest): Promise<WireResponse> {
+/**
+ * Sends one wire request and returns status, headers and body: on a fresh connection (servers are restarted
+ * between most calls, so no pooled socket may be reused), or on `agent`'s kept-alive one.
+ */
+export function sendOnce(baseUrl: string, request: WireRequest, agent: Agent | false = false): Promise<WireResponse> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
-      { host: url.hostname, port: url.port, method: request.method, path: request.path, headers: request.headers, agent: false },
+      { host: url.hostname, port: url.port, method: request.method, path: request.path, headers: request.headers, agent },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (c: Buffer) => chunks.push(c));

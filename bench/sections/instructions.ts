@@ -15,13 +15,13 @@
 // It counts work, not time: it does not see waiting (fsync, a lock) nor what batching saves under concurrency.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIdentityPool, newDeveloperKey, REGION, uriLabel } from '../lib/aws-calls.ts';
 import type { BenchSettings, Row } from '../lib/report.ts';
 import { type DeveloperKey, freePort, startOurServer } from '../lib/server-process.ts';
-import { signRequest, type WireRequest } from '../lib/sign.ts';
+import { sendOnce, signRequest, type WireRequest } from '../lib/sign.ts';
 import { spread } from '../lib/stats.ts';
 import { DELTA_RECORDS, patchesForSync } from './sync.ts';
 import { type BenchIdentity, listRecordsRequest, newIdentity, pull, push, recordValue, sessionTokens, updateRecordsRequest } from '../lib/sync-calls.ts';
@@ -152,20 +152,10 @@ function instructionsSoFar(pid: number): number {
 
 /** Sends each request once, in order, on one kept-alive connection, failing on any answer but 200. */
 async function sendInTurn(baseUrl: string, requests: WireRequest[]): Promise<void> {
-  const url = new URL(baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   try {
     for (const r of requests) {
-      const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const outgoing = httpRequest({ host: url.hostname, port: url.port, method: r.method, path: r.path, headers: r.headers, agent }, (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (c: Buffer) => chunks.push(c));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          response.on('error', reject);
-        });
-        outgoing.on('error', reject);
-        outgoing.end(r.body);
-      });
+      const { status, body } = await sendOnce(baseUrl, r, agent);
       if (status !== 200) throw new Error(`${r.method} ${r.path} answered ${status}: ${body}`);
     }
   } finally {

@@ -12,9 +12,9 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { DatabaseConfig } from '../../config.ts';
-import type { RowBatch, RowShape, SqlDatabase, SqlRunner } from '../sql/database.ts';
+import type { RowBatch, SqlDatabase, SqlRunner } from '../sql/database.ts';
 import { pendingMigrations, renderMigration } from '../sql/schema.ts';
-import { renderSql, type Sql, type SqlValue } from '../sql/sql.ts';
+import { renderRowInsert, renderSql, type Sql, type SqlValue } from '../sql/sql.ts';
 
 // BIGINT (int8) arrives as a JS number: every count, size and epoch-millisecond value we store fits in 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (text) => Number(text));
@@ -114,24 +114,12 @@ export async function openPostgresDatabase(config: DatabaseConfig): Promise<SqlD
     async insertRows(tx: SqlRunner, batch: RowBatch) {
       if (batch.rows.length === 0) return;
       const { columns } = batch.shape;
-      await (tx as PostgresRunner).queryText(insertText(batch.shape), columns.map((_, i) => batch.rows.map((row) => bind(row[i]))));
+      await (tx as PostgresRunner).queryText(renderRowInsert(batch.shape, 'postgres'), columns.map((_, i) => batch.rows.map((row) => bind(row[i]))));
     },
     ping: async () => void (await pool.query('SELECT 1')),
     connectionPool: () => ({ max: config.poolSize, open: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => (closed ??= pool.end()),
   };
-}
-
-/** One statement per shape for a whole batch: one array parameter per column, unnested side by side. */
-const insertTexts = new WeakMap<RowShape, string>();
-function insertText(shape: RowShape): string {
-  let text = insertTexts.get(shape);
-  if (text === undefined) {
-    const names = shape.columns.map(([name]) => name);
-    const arrays = shape.columns.map(([, type], i) => `$${i + 1}::${type}[]`);
-    insertTexts.set(shape, (text = `INSERT INTO ${shape.table} (${names.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')}) ${shape.onConflict}`));
-  }
-  return text;
 }
 
 /**

@@ -12,7 +12,7 @@ export interface SqlRunner {
 /** Column types of a batch insert (PostgreSQL needs them to bind one array per column). */
 export type ColumnType = 'text' | 'bigint' | 'timestamptz' | 'boolean';
 
-/** A batch insert's table, columns and conflict clause: a module constant, so a dialect renders its text once. */
+/** A batch insert's table, columns and conflict clause: a module constant, so its text is rendered once (renderRowInsert). */
 export interface RowShape {
   table: string;
   columns: ReadonlyArray<readonly [name: string, type: ColumnType]>;

@@ -1,6 +1,8 @@
 // SQL written once for both dialects: a tagged template whose values become bound parameters, plus the few
 // fragments whose text differs between SQLite and PostgreSQL (row locks, list membership). A dialect renders
 // a query into its own placeholder style and converts parameters (dates, booleans) into what its driver binds.
+import type { RowShape } from './database.ts';
+
 export type SqlValue = string | number | boolean | Date | null | undefined;
 
 /** A piece of SQL whose text depends on the dialect. */
@@ -126,4 +128,24 @@ function renderPieces(query: Sql, dialect: Dialect, bind: (value: SqlValue) => u
   };
   append(query);
   return { text, params };
+}
+
+// A batch insert's text depends on its shape only (a module constant) and the dialect: rendered once per both.
+const insertTexts: Record<Dialect, WeakMap<RowShape, string>> = { sqlite: new WeakMap(), postgres: new WeakMap() };
+
+/**
+ * The text of a batch insert of `shape`: on SQLite one row's `VALUES (?, …)`, run once per row; on PostgreSQL
+ * the whole batch in one statement, one array parameter per column, unnested side by side.
+ */
+export function renderRowInsert(shape: RowShape, dialect: Dialect): string {
+  let text = insertTexts[dialect].get(shape);
+  if (text === undefined) {
+    const names = shape.columns.map(([name]) => name).join(', ');
+    const values =
+      dialect === 'sqlite'
+        ? `VALUES (${shape.columns.map(() => '?').join(', ')})`
+        : `SELECT * FROM unnest(${shape.columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
+    insertTexts[dialect].set(shape, (text = `INSERT INTO ${shape.table} (${names}) ${values} ${shape.onConflict}`));
+  }
+  return text;
 }

@@ -6,9 +6,9 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { RowBatch, RowShape, SqlDatabase, SqlRunner } from '../sql/database.ts';
+import type { RowBatch, SqlDatabase, SqlRunner } from '../sql/database.ts';
 import { pendingMigrations, renderMigration } from '../sql/schema.ts';
-import { renderSql, type Sql, type SqlValue } from '../sql/sql.ts';
+import { renderRowInsert, renderSql, type Sql, type SqlValue } from '../sql/sql.ts';
 import { ConnectionLock } from './connection-lock.ts';
 import { createGroupCommit } from './group-commit.ts';
 
@@ -78,7 +78,7 @@ export function openSqliteDatabase(dataDir: string): SqliteDatabase {
     read: (work) => lock.run(() => work(runner)),
     // Only ever called from inside write work, so the lock is held.
     async insertRows(_tx: SqlRunner, batch: RowBatch) {
-      const prepared = prepare(insertText(batch.shape));
+      const prepared = prepare(renderRowInsert(batch.shape, 'sqlite'));
       for (const row of batch.rows) prepared.run(...(row.map(bind) as Array<string | number | null>));
     },
     ping: () => lock.run(async () => void connection.prepare('SELECT 1').get()),
@@ -89,17 +89,6 @@ export function openSqliteDatabase(dataDir: string): SqliteDatabase {
         connection.close();
       }),
   };
-}
-
-/** One prepared row insert's text per shape, rendered once (and so hashed once by the statement cache). */
-const insertTexts = new WeakMap<RowShape, string>();
-function insertText(shape: RowShape): string {
-  let text = insertTexts.get(shape);
-  if (text === undefined) {
-    const names = shape.columns.map(([name]) => name);
-    insertTexts.set(shape, (text = `INSERT INTO ${shape.table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) ${shape.onConflict}`));
-  }
-  return text;
 }
 
 function openConnection(dataDir: string): DatabaseSync {
