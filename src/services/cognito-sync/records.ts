@@ -80,11 +80,10 @@ export function recordHandlers(store: IdentityPoolStore & DatasetStore, deps: Re
       const patches = checkedPatches(input.RecordPatches);
       await requireOwnedPool(store, ctx.principal, address.identityPoolId);
       const session = deps.sessions.require(input.SyncSessionToken, address, ctx.now);
-      // The write itself spends the session, atomically (store.updateRecords). Checked here too where something
-      // runs before that write or instead of it: the sync trigger (a spent token must not invoke it), and an
-      // empty batch (which writes nothing, so it spends nothing, but a spent token is still refused).
-      const runsTrigger = deps.syncTrigger !== undefined && ctx.principal.kind === 'identity';
-      if ((patches.length === 0 || runsTrigger) && (await store.isSyncSessionSpent(session.sessionId))) throw spentOnPush();
+      // The write itself spends the session, atomically (store.updateRecords). Checked before it where something
+      // runs instead of it: an empty batch (which writes nothing, so it spends nothing, but a spent token is
+      // still refused), and a pool's sync trigger (SyncTrigger.apply checks before invoking the function).
+      if (patches.length === 0 && (await store.isSyncSessionSpent(session.sessionId))) throw spentOnPush();
 
       if (patches.length === 0) {
         // Nothing to write: no dataset is created and the count stays, but a missing identity is still reported.
@@ -93,7 +92,10 @@ export function recordHandlers(store: IdentityPoolStore & DatasetStore, deps: Re
         return { Records: [] };
       }
       // AWS runs the sync trigger only for identity credentials: developer writes go in as sent.
-      const planned: TriggeredUpdate = runsTrigger ? await deps.syncTrigger!.apply(address, patches, ctx.region) : { outcome: 'write', patches };
+      const runsTrigger = deps.syncTrigger !== undefined && ctx.principal.kind === 'identity';
+      const planned: TriggeredUpdate = runsTrigger
+        ? await deps.syncTrigger!.apply(address, patches, { region: ctx.region, syncSessionId: session.sessionId })
+        : { outcome: 'write', patches };
       // The trigger may have dropped every change: then, as for an empty batch, nothing is written.
       if (planned.outcome === 'write' && planned.patches.length === 0) return { Records: [] };
       const result =

@@ -75,17 +75,19 @@ export class SyncTrigger {
    * Runs the pool's SyncTrigger, if it has one, over a device's batch and answers what to write instead.
    * Pools without a trigger get the batch back untouched.
    */
-  async apply(address: DatasetAddress, patches: RecordPatchInput[], region: string): Promise<TriggeredUpdate> {
+  async apply(address: DatasetAddress, patches: RecordPatchInput[], push: { region: string; syncSessionId: string }): Promise<TriggeredUpdate> {
     const config = await this.options.store.getPoolSyncConfiguration(address.identityPoolId);
     const functionArn = config.cognitoEvents?.[SYNC_TRIGGER];
     if (!functionArn) return { outcome: 'write', patches };
+    // A spent token must not run the function (it may have side effects); the write would refuse it anyway.
+    if (await this.options.store.isSyncSessionSpent(push.syncSessionId)) return { outcome: 'session-spent' };
 
     const snapshot = await this.readDataset(address);
     // A batch the write would refuse anyway is refused before the function runs: it may have side effects.
     const refusal = staleSyncCount(snapshot, patches);
     if (refusal) return refusal;
 
-    const event = buildEvent(address, region, snapshot, patches);
+    const event = buildEvent(address, push.region, snapshot, patches);
     const invocation = await this.options.invoker.invoke(functionArn, event, this.options.timeoutMs);
     const returned = parseOutput(outputOf(invocation, functionArn), event);
     return { outcome: 'write', patches: patchesToWrite(snapshot, patches, returned) };
