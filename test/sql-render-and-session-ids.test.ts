@@ -1,7 +1,7 @@
 // test-pass: sqlite only
 // Two small rules on the request path that a cache or a format change could break silently: a query rendered
-// from the cache (plain values, fragments and parameterless pieces) gets the text of its call site and variant
-// with this call's parameters, while a query holding a list or a piece with parameters is rendered afresh; and new
+// from the cache gets the text of its call site and variant (its fragments, nested pieces and list lengths)
+// with this call's parameters, in text order; and new
 // sync session ids sort by start time (the store's index of spent sessions relies on it) and never repeat.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -43,6 +43,27 @@ describe('SQL rendering', { timeout: 10_000 }, () => {
     assert.deepEqual(renderSql(keysThenCount(['a', 'b'], 7), 'postgres', asIs), { text: 'SELECT v FROM t WHERE k = ANY($1) AND n > $2', params: [['a', 'b'], 7] });
     assert.deepEqual(renderSql(keysThenCount(['a'], 8), 'sqlite', asIs), { text: 'SELECT v FROM t WHERE k IN (?) AND n > ?', params: ['a', 8] });
     assert.deepEqual(renderSql(keysThenCount(['a', 'b'], 9), 'sqlite', asIs), { text: 'SELECT v FROM t WHERE k IN (?, ?) AND n > ?', params: ['a', 'b', 9] });
+  });
+
+  it('a nested piece with values of its own is kept by its structure, its values bound in text order', () => {
+    const cast = (value: string) => sql`CAST(${value} AS TEXT)`;
+    const stamped = (at: number) => sql`${cast('x')} || ${at}`;
+    const query = (a: string, b: string, at: number, keys: string[]) => sql`SELECT ${cast(a)}, ${stamped(at)} FROM t WHERE k ${anyOf(keys)} AND v = ${cast(b)}`;
+    for (const [a, b, at, keys] of [['a', 'b', 1, ['k']], ['c', 'd', 2, ['k', 'l']], ['e', 'f', 3, ['m']]] as const) {
+      assert.deepEqual(renderSql(query(a, b, at, [...keys]), 'postgres', asIs), {
+        text: 'SELECT CAST($1 AS TEXT), CAST($2 AS TEXT) || $3 FROM t WHERE k = ANY($4) AND v = CAST($5 AS TEXT)',
+        params: [a, 'x', at, keys, b],
+      });
+      assert.deepEqual(renderSql(query(a, b, at, [...keys]), 'sqlite', asIs), {
+        text: `SELECT CAST(? AS TEXT), CAST(? AS TEXT) || ? FROM t WHERE k IN (${keys.map(() => '?').join(', ')}) AND v = CAST(? AS TEXT)`,
+        params: [a, 'x', at, ...keys, b],
+      });
+    }
+    // Another template in the same place is another variant, not the kept text.
+    const other = (inner: ReturnType<typeof sql>) => sql`SELECT ${inner}`;
+    assert.equal(renderSql(other(sql`${1} + ${2}`), 'postgres', asIs).text, 'SELECT $1 + $2');
+    assert.equal(renderSql(other(sql`${1}`), 'postgres', asIs).text, 'SELECT $1');
+    assert.equal(renderSql(other(sql`${sql`${1}`} * ${2}`), 'postgres', asIs).text, 'SELECT $1 * $2');
   });
 
   it('a batch insert renders one row of placeholders on SQLite and one array per column on PostgreSQL', () => {

@@ -59,14 +59,15 @@ export interface RenderedSql {
   params: unknown[];
 }
 
-// Rendering runs for every statement, and its text depends on nothing but the call site (one strings array per
-// template in the source), the dialect fragments and parameterless pieces spliced in — named column lists,
-// `forUpdate`, `empty` — which are shared constants, and the length of any list (`IN (?, ?, …)` on SQLite).
-// Such a query's text is rendered once per call site and variant and kept; the SQLite dialect then finds its
-// compiled statement by that same string, whose hash V8 has already computed. A query holding a piece with
-// parameters of its own is rendered each time.
-/** What a variant's text depends on besides its call site: each static piece, or a list's length, in order. */
-type Static = SqlFragment | Sql | number;
+// Rendering runs for every statement, and its text depends on nothing but its structure: the call site (one
+// strings array per template in the source), then in order each piece spliced in — a nested template (its own
+// strings array, then its pieces), a dialect fragment, or a list's length (`IN (?, ?, …)` on SQLite; PostgreSQL
+// binds a list as one array, so its text is one for any length). Values only fill placeholders, whose numbering
+// ($1, $2, … on PostgreSQL) the structure fixes too. So a query's text is rendered once per call site and
+// variant and kept; the SQLite dialect then finds its compiled statement by that same string, whose hash V8 has
+// already computed (hashing a freshly built text was a visible cost per statement).
+/** One piece of a variant's structure: a nested template's strings, a fragment, or a list's length. */
+type Static = readonly string[] | SqlFragment | number;
 interface RenderedText {
   statics: readonly Static[];
   text: string;
@@ -76,29 +77,50 @@ interface RenderedText {
 const MAX_VARIANTS = 8;
 const renderedTexts: Record<Dialect, WeakMap<readonly string[], RenderedText[]>> = { sqlite: new WeakMap(), postgres: new WeakMap() };
 
-/** A parameterless piece's text is its template's: two pieces from one template (`sql\`\`` written inline) are one. */
-const sameStatic = (a: Static, b: Static) => a === b || (a instanceof Sql && b instanceof Sql && a.strings === b.strings);
-const sameStatics = (a: readonly Static[], b: readonly Static[]) => a.length === b.length && a.every((part, i) => sameStatic(part, b[i]!));
+const staticOf = (part: SqlFragment | SqlList | Sql, dialect: Dialect): Static =>
+  part instanceof SqlList ? (dialect === 'postgres' ? -1 : part.values.length) : part instanceof Sql ? part.strings : part;
+const isPiece = (part: SqlPart): part is SqlFragment | SqlList | Sql => part instanceof SqlFragment || part instanceof SqlList || part instanceof Sql;
+
+/** The values of `query` in text order, as bound parameters (a list: one array on PostgreSQL, each value on SQLite). */
+function bindAll(query: Sql, dialect: Dialect, bind: (value: SqlValue) => unknown, params: unknown[]): void {
+  for (const part of query.parts) {
+    if (part instanceof Sql) bindAll(part, dialect, bind, params);
+    else if (part instanceof SqlList) {
+      if (dialect === 'postgres') params.push(part.values.map(bind));
+      else for (const value of part.values) params.push(bind(value));
+    } else if (!(part instanceof SqlFragment)) params.push(bind(part));
+  }
+}
+
+/** Whether `query`'s pieces match `statics` from index `n`: the index after them, or -1. Compared in place, with
+ *  nothing allocated, since this runs per statement. */
+function matchFrom(query: Sql, statics: readonly Static[], n: number, dialect: Dialect): number {
+  for (const part of query.parts) {
+    if (!isPiece(part)) continue;
+    if (statics[n] !== staticOf(part, dialect)) return -1;
+    n = part instanceof Sql ? matchFrom(part, statics, n + 1, dialect) : n + 1;
+    if (n < 0) return -1;
+  }
+  return n;
+}
+
+function staticsOf(query: Sql, dialect: Dialect, into: Static[] = []): Static[] {
+  for (const part of query.parts) {
+    if (!isPiece(part)) continue;
+    into.push(staticOf(part, dialect));
+    if (part instanceof Sql) staticsOf(part, dialect, into);
+  }
+  return into;
+}
 
 /** Renders `query` for `dialect`; `bind` converts each plain value into what the driver accepts. */
 export function renderSql(query: Sql, dialect: Dialect, bind: (value: SqlValue) => unknown): RenderedSql {
   const params: unknown[] = [];
-  const statics: Static[] = [];
-  for (const part of query.parts) {
-    if (part instanceof SqlList) {
-      // Bound in the order renderPieces binds them: one array on PostgreSQL, each value on SQLite.
-      if (dialect === 'postgres') params.push(part.values.map(bind));
-      else for (const value of part.values) params.push(bind(value));
-      statics.push(dialect === 'postgres' ? -1 : part.values.length); // PostgreSQL's text is one for any length
-    } else if (part instanceof SqlFragment || (part instanceof Sql && part.parts.length === 0)) statics.push(part);
-    else if (part instanceof Sql) return renderPieces(query, dialect, bind);
-    else params.push(bind(part));
-  }
+  bindAll(query, dialect, bind, params);
   const variants = renderedTexts[dialect].get(query.strings) ?? [];
-  const known = variants.find((variant) => sameStatics(variant.statics, statics));
-  if (known) return { text: known.text, params };
+  for (const variant of variants) if (matchFrom(query, variant.statics, 0, dialect) === variant.statics.length) return { text: variant.text, params };
   const { text } = renderPieces(query, dialect, bind);
-  if (variants.length < MAX_VARIANTS) renderedTexts[dialect].set(query.strings, [...variants, { statics, text }]);
+  if (variants.length < MAX_VARIANTS) renderedTexts[dialect].set(query.strings, [...variants, { statics: staticsOf(query, dialect), text }]);
   return { text, params };
 }
 
