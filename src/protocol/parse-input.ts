@@ -36,8 +36,8 @@ export function parseInput(
 
   // Target form (and plain JSON 1.1): every member is in the body, URI members included.
   if (route.targetForm) {
-    const input = walker.structureFromJson(shape, '', json);
-    for (const [name, ref] of Object.entries(shape.members)) {
+    const input = walker.structureFromJson(shape, json);
+    for (const { name, ref } of walker.membersOf(shape)) {
       if (ref.location !== 'header' || input[name] !== undefined) continue;
       const headerValue = headers[ref.locationName!.toLowerCase()];
       if (headerValue !== undefined) input[name] = walker.fromText(ref, name, headerValue);
@@ -45,10 +45,9 @@ export function parseInput(
     return input;
   }
 
-  const bodyMembers: Record<string, unknown> = {};
-  const input: Record<string, unknown> = {};
-  for (const [name, ref] of Object.entries(shape.members)) {
-    switch (ref.location) {
+  const input = walker.structureFromJson(shape, json, { bodyOnly: true });
+  for (const { name, ref, location } of walker.membersOf(shape)) {
+    switch (location) {
       case 'uri': {
         const value = route.uriParams[ref.locationName ?? name];
         if (value !== undefined) input[name] = walker.fromText(ref, name, value);
@@ -64,14 +63,7 @@ export function parseInput(
         if (value !== undefined) input[name] = walker.fromText(ref, name, value);
         break;
       }
-      default:
-        if (json[name] !== undefined) bodyMembers[name] = json[name];
     }
-  }
-  if (Object.keys(bodyMembers).length > 0) {
-    const bodyOnly: StructureShape = { type: 'structure', members: {} };
-    for (const name of Object.keys(bodyMembers)) bodyOnly.members[name] = shape.members[name]!;
-    Object.assign(input, walker.structureFromJson(bodyOnly, '', bodyMembers));
   }
   return input;
 }

@@ -15,7 +15,7 @@ function sentUnder(params: Params, prefix: string): boolean {
 
 export function structureFromQuery(walker: InputWalker, shape: StructureShape, params: Params, prefix = ''): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, ref] of Object.entries(shape.members)) {
+  for (const { name, ref } of walker.membersOf(shape)) {
     const value = memberFromQuery(walker, ref, name, params, `${prefix}${name}`);
     if (value !== undefined) out[name] = value;
   }
