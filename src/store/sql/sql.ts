@@ -119,37 +119,27 @@ export function renderSql(query: Sql, dialect: Dialect, bind: (value: SqlValue) 
   bindAll(query, dialect, bind, params);
   const variants = renderedTexts[dialect].get(query.strings) ?? [];
   for (const variant of variants) if (matchFrom(query, variant.statics, 0, dialect) === variant.statics.length) return { text: variant.text, params };
-  const { text } = renderPieces(query, dialect, bind);
+  const text = renderText(query, dialect);
   if (variants.length < MAX_VARIANTS) renderedTexts[dialect].set(query.strings, [...variants, { statics: staticsOf(query, dialect), text }]);
   return { text, params };
 }
 
-function renderPieces(query: Sql, dialect: Dialect, bind: (value: SqlValue) => unknown): RenderedSql {
-  const params: unknown[] = [];
-  const placeholder = dialect === 'sqlite' ? () => '?' : () => `$${params.length}`;
-  let text = '';
-  const append = (piece: Sql) => {
-    piece.strings.forEach((literal, i) => {
-      text += literal;
-      if (i >= piece.parts.length) return;
-      const part = piece.parts[i];
-      if (part instanceof Sql) append(part);
-      else if (part instanceof SqlFragment) text += part[dialect];
-      else if (part instanceof SqlList) {
-        if (dialect === 'postgres') {
-          params.push(part.values.map(bind));
-          text += `= ANY(${placeholder()})`;
-        } else {
-          text += `IN (${part.values.map((value) => (params.push(bind(value)), '?')).join(', ')})`;
-        }
-      } else {
-        params.push(bind(part));
-        text += placeholder();
-      }
-    });
-  };
-  append(query);
-  return { text, params };
+/** The text of `query` for `dialect`, its placeholders numbered in text order (the order bindAll binds in). */
+function renderText(query: Sql, dialect: Dialect): string {
+  let placeholders = 0;
+  const placeholder = () => (dialect === 'sqlite' ? '?' : `$${++placeholders}`);
+  const append = (piece: Sql): string =>
+    piece.strings
+      .map((literal, i) => {
+        if (i >= piece.parts.length) return literal;
+        const part = piece.parts[i];
+        if (part instanceof Sql) return literal + append(part);
+        if (part instanceof SqlFragment) return literal + part[dialect];
+        if (part instanceof SqlList) return literal + (dialect === 'postgres' ? `= ANY(${placeholder()})` : `IN (${part.values.map(() => '?').join(', ')})`);
+        return literal + placeholder();
+      })
+      .join('');
+  return append(query);
 }
 
 // A batch insert's text depends on its shape only (a module constant) and the dialect: rendered once per both.
