@@ -11,7 +11,7 @@ import { seedRecords } from '../lib/seed.ts';
 import { startOurServer } from '../lib/server-process.ts';
 import { spread } from '../lib/stats.ts';
 import { newIdentity } from '../lib/sync-calls.ts';
-import { presignedPulls, readLoad, SYNC_CONNECTIONS, type SyncFixture, writeLoad } from './sync.ts';
+import { presignedPulls, rateAfterWarmup, readLoad, SYNC_CONNECTIONS, type SyncFixture, writeLoad } from './sync.ts';
 
 interface ScaleFigures {
   records: number;
@@ -32,12 +32,15 @@ async function measureAt(records: number, settings: BenchSettings): Promise<Scal
       for (let i = 0; i < SYNC_CONNECTIONS; i++) identities.push(await newIdentity(server.url, poolId));
       const fixture: SyncFixture = { server, identities, datasetsUsed: 0 };
       const warm = await writeLoad(fixture, settings.warmupSeconds, 6000, false);
+      // Each run is pre-signed for the fastest rate seen so far, as in the sync section (the warm-up runs JIT-cold).
+      let expected = rateAfterWarmup(warm.rps, 500);
       const pulls = await presignedPulls(fixture);
       await readLoad(fixture, settings.warmupSeconds, pulls);
       const writes: MeasuredLoad[] = [];
       const reads: MeasuredLoad[] = [];
       for (let i = 0; i < settings.scaleRuns; i++) {
-        writes.push(await writeLoad(fixture, settings.runSeconds, Math.max(500, warm.rps)));
+        writes.push(await writeLoad(fixture, settings.runSeconds, expected));
+        expected = Math.max(expected, writes.at(-1)!.rps);
         reads.push(await readLoad(fixture, settings.runSeconds, pulls));
         settings.log(
           `  ${records.toLocaleString('en-US')} records, run ${i + 1}/${settings.scaleRuns}: UpdateRecords ${writes.at(-1)!.rps.toFixed(0)}/s p99 ${writes.at(-1)!.p99Ms.toFixed(2)} ms` +
