@@ -62,15 +62,18 @@ export function openSqliteDatabase(dataDir: string): SqliteDatabase {
       }
     });
   const grouped = createGroupCommit(connection, lock, runner);
+  // A lone statement (most reads of a request) runs at once when no transaction holds the connection: the
+  // runner's work is synchronous underneath, so nothing can slip in between; otherwise it waits its turn. The
+  // runner's method is passed in, not wrapped, so the common case allocates no closure.
+  const alone = <T>(method: (query: Sql) => Promise<T>, query: Sql): Promise<T> =>
+    lock.idle ? method(query) : lock.run(() => method(query));
   let closed = false;
   return {
     kind: 'sqlite',
     connection,
-    // A lone statement (most reads of a request) runs at once when no transaction holds the connection: the
-    // runner's work is synchronous underneath, so nothing can slip in between; otherwise it waits its turn.
-    all: (query) => (lock.idle ? runner.all(query) : lock.run(() => runner.all(query))),
-    get: (query) => (lock.idle ? runner.get(query) : lock.run(() => runner.get(query))),
-    run: (query) => (lock.idle ? runner.run(query) : lock.run(() => runner.run(query))),
+    all: <Row>(query: Sql) => alone(runner.all<Row>, query),
+    get: <Row>(query: Sql) => alone(runner.get<Row>, query),
+    run: (query) => alone(runner.run, query),
     write: (work, options) => (options?.grouped ? grouped(work) : inTransaction(work)),
     writeStatement: (query) => grouped((tx) => tx.run(query)),
     // No BEGIN needed for a consistent snapshot: while the lock is held nothing else runs on the connection, and no
